@@ -1,0 +1,1 @@
+"""The composition root: Flask app factory, JSON API, pages and the ``tsunagu`` CLI."""

@@ -1,0 +1,29 @@
+"""The ``tsunagu`` command line: Flask's click CLI plus Tsunagu's own commands."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import FlaskGroup
+
+from web.app import create_app
+from web.commands.demo import demo_command
+from web.commands.feed import feed_group
+
+
+def _make_app() -> object:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_make_app, add_version_option=False,
+             load_dotenv=False)
+def cli() -> None:
+    """Tsunagu: journey planning with buses and on-demand rides, and DRT dispatch."""
+
+
+cli.add_command(feed_group)
+cli.add_command(demo_command)
+
+
+def main() -> None:
+    """Entry point of the ``tsunagu`` console script."""
+    cli.main(prog_name="tsunagu")

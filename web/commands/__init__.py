@@ -1,0 +1,1 @@
+"""Sub-commands of the ``tsunagu`` CLI, one module per command group."""
