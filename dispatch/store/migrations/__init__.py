@@ -1,0 +1,1 @@
+"""Alembic migrations of the booking store (applied by ``BookingStore.migrate``)."""
