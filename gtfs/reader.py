@@ -56,7 +56,6 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 METRES_PER_UNIT = {"m": 1.0, "km": 1000.0, "mi": 1609.344, "ft": 0.3048}
 
 _PANDAS_LINE = re.compile(r"line (\d+)")
-_MAX_WARNINGS_PER_KIND = 1  # a kind of problem is reported once, with its count
 
 IntArray = NDArray[np.int32]
 I64Array = NDArray[np.int64]
@@ -260,7 +259,7 @@ def read_feed(path: str | Path, *,
     trips = tables["trips"]
     trip_route, trip_shape = _check_trips(trips, tables["routes"], calendar, shapes, warn)
     trip_index = pd.Index(trips["trip_id"])
-    stop_times = _check_stop_times(tables["stop_times"], trip_index, stop_index, trips,
+    stop_times = _check_stop_times(tables["stop_times"], trip_index, stop_index,
                                    tables["stops"], warn)
     frequencies = _check_frequencies(tables.get("frequencies"), trip_index)
     transfers = _check_transfers(tables.get("transfers"), stop_index, warn)
@@ -535,8 +534,7 @@ def _check_trips(trips: pd.DataFrame, routes: pd.DataFrame, calendar: ServiceCal
 
 
 def _check_stop_times(st: pd.DataFrame, trip_index: pd.Index, stop_index: pd.Index,
-                      trips: pd.DataFrame, stops: pd.DataFrame,
-                      warn: _Warnings) -> StopTimeArrays:
+                      stops: pd.DataFrame, warn: _Warnings) -> StopTimeArrays:
     file = "stop_times.txt"
     trip = _references(st["trip_id"], trip_index, file, "trip_id", "trips.txt")
     stop = _references(st["stop_id"], stop_index, file, "stop_id", "stops.txt")
@@ -609,7 +607,6 @@ def _check_stop_times(st: pd.DataFrame, trip_index: pd.Index, stop_index: pd.Ind
         k = int(at_station[0])
         warn.add("st-station", f"{file}:{line[k]}: stop_id {stops['stop_id'].iloc[stop[k]]!r} "
                  "is not a stop or platform (location_type is not 0)", int(at_station.size))
-    del trips
     return StopTimeArrays(
         trip=trip, stop=stop, sequence=seq_i, arrival_s=arrival.astype(np.int32),
         departure_s=departure.astype(np.int32), pickup_type=pickup[order].astype(np.int8),

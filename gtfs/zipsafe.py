@@ -108,7 +108,10 @@ def _read_zip(path: Path, wanted: frozenset[str], cap: int) -> FeedFiles:
         infos = zf.infolist()
         for info in infos:  # every name checked before anything is inflated
             check_member_name(info.filename)
-        chosen = [i for i in infos if not i.is_dir() and i.filename in wanted]
+        prefix = _single_folder(infos, wanted)
+        chosen = [i for i in infos
+                  if not i.is_dir() and i.filename.startswith(prefix)
+                  and i.filename[len(prefix):] in wanted]
         declared = sum(i.file_size for i in chosen)
         if declared > cap:
             raise _too_big(path, declared, cap)
@@ -128,8 +131,17 @@ def _read_zip(path: Path, wanted: frozenset[str], cap: int) -> FeedFiles:
                         parts.append(chunk)
             except (zipfile.BadZipFile, EOFError, NotImplementedError) as exc:
                 raise FeedError(f"cannot decompress member ({exc})", file=info.filename) from None
-            files[info.filename] = b"".join(parts)
+            files[info.filename[len(prefix):]] = b"".join(parts)
     return FeedFiles(path, files, digest.hexdigest())
+
+
+def _single_folder(infos: list[zipfile.ZipInfo], wanted: frozenset[str]) -> str:
+    """Return ``"name/"`` when the tables sit in one top-level folder, else ``""``."""
+    if any(i.filename in wanted for i in infos):
+        return ""
+    folders = {i.filename.split("/", 1)[0] + "/" for i in infos
+               if "/" in i.filename and i.filename.split("/", 1)[1] in wanted}
+    return folders.pop() if len(folders) == 1 else ""
 
 
 def _read_folder(path: Path, wanted: frozenset[str], cap: int) -> FeedFiles:
@@ -139,8 +151,13 @@ def _read_folder(path: Path, wanted: frozenset[str], cap: int) -> FeedFiles:
         raise _too_big(path, declared, cap)
     digest = hashlib.sha256()
     files: dict[str, bytes] = {}
+    budget = cap
     for p in members:
-        data = p.read_bytes()
+        with p.open("rb") as fh:  # the file may have grown since stat()
+            data = fh.read(budget + 1)
+        budget -= len(data)
+        if budget < 0:
+            raise _too_big(path, cap - budget, cap)
         files[p.name] = data
         digest.update(p.name.encode() + b"\0" + str(len(data)).encode() + b"\0")
         digest.update(data)

@@ -254,3 +254,31 @@ def test_missing_path_is_oserror(tmp_path: Path) -> None:
     """A path that does not exist raises FileNotFoundError."""
     with pytest.raises(FileNotFoundError):
         read_feed(tmp_path / "nope.zip")
+
+
+def test_tables_in_one_top_level_folder(tmp_path: Path) -> None:
+    """A zip whose tables sit in a single folder (``feed/agency.txt``) is read."""
+    members = {f"gtfs/{name}": text.encode() for name, text in BASE_FILES.items()}
+    feed = read_feed(_zip(tmp_path / "nested.zip", members))
+    assert feed.n_stop_times == 6
+
+
+def test_bom_crlf_quotes_and_padded_header(make_feed: FeedMaker) -> None:
+    """A UTF-8 BOM, CRLF line ends, quoted values and a padded header name are accepted."""
+    agency = ("\ufeffagency_id, agency_name,agency_url,agency_timezone\r\n"
+              '"A","日立 バス","http://example.org","Asia/Tokyo"\r\n')
+    feed = read_feed(make_feed(agency_txt=agency))
+    assert feed.agency_names == ("日立 バス",) and feed.timezone == "Asia/Tokyo"
+
+
+def test_not_utf8(make_feed: FeedMaker, tmp_path: Path) -> None:
+    """A table in another encoding is an error naming the file."""
+    folder = make_feed()
+    (folder / "stops.txt").write_bytes(BASE_FILES["stops.txt"].replace("One", "Öne")
+                                       .encode("latin-1"))
+    assert _error(folder).startswith("stops.txt: not UTF-8 text")
+
+
+def test_folder_size_cap(make_feed: FeedMaker) -> None:
+    """The uncompressed-size cap applies to folders too."""
+    assert "exceeds the cap" in _error(make_feed(), max_uncompressed_bytes=100)
