@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -112,7 +110,7 @@ def compile_service_day(feed: Feed, service_date: date, *,
     """
     if not isinstance(service_date, date) or isinstance(service_date, datetime):
         raise FeedError(f"service_date: expected a datetime.date, got {service_date!r}")
-    options = _options(feed.dist_units)
+    options = _options(feed.dist_units_requested)
     path = None
     if cache_dir is not None:
         path = Path(cache_dir) / f"{cache_key(feed.sha256, service_date, options)}.npz"
@@ -142,32 +140,20 @@ def compile_feed_file(path: str | Path, service_date: date, *, cache_dir: Path |
     max_uncompressed_bytes, dist_units
         As for :func:`gtfs.reader.read_feed`.
     """
-    if cache_dir is not None and dist_units is not None:
+    if cache_dir is not None:
         sha = source_sha256(Path(path), wanted=frozenset(f"{t}.txt" for t in TABLES))
-        cached = _load_cached(Path(cache_dir) /
-                              f"{cache_key(sha, service_date, _options(dist_units))}.npz")
+        key = cache_key(sha, service_date, _options(dist_units))
+        cached = _load_cached(Path(cache_dir) / f"{key}.npz")
         if cached is not None:
             return cached
-    if cache_dir is not None and dist_units is None:
-        sha = source_sha256(Path(path), wanted=frozenset(f"{t}.txt" for t in TABLES))
-        index = Path(cache_dir) / f"units-{sha}.txt"
-        if index.is_file():
-            units = index.read_text(encoding="utf-8").strip()
-            if units in METRES_PER_UNIT:
-                cached = _load_cached(Path(cache_dir) /
-                                      f"{cache_key(sha, service_date, _options(units))}.npz")
-                if cached is not None:
-                    return cached
     feed = read_feed(path, max_uncompressed_bytes=max_uncompressed_bytes, dist_units=dist_units)
-    timetable = compile_service_day(feed, service_date, cache_dir=cache_dir)
-    if cache_dir is not None and dist_units is None:
-        _atomic_write(Path(cache_dir) / f"units-{feed.sha256}.txt",
-                      feed.dist_units.encode())
-    return timetable
+    return compile_service_day(feed, service_date, cache_dir=cache_dir)
 
 
-def _options(dist_units: str) -> dict[str, object]:
-    return {"dist_units": dist_units, "frequencies": "expand", "interpolate": "shape|line"}
+def _options(dist_units: str | None) -> dict[str, object]:
+    # inferred units are a function of the feed bytes, so "auto" is a sound key
+    return {"dist_units": dist_units or "auto", "frequencies": "expand",
+            "interpolate": "shape|line"}
 
 
 def _load_cached(path: Path) -> Timetable | None:
@@ -182,14 +168,6 @@ def _load_cached(path: Path) -> Timetable | None:
 def _store(timetable: Timetable, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     save_timetable(timetable, path)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
 
 
 # -- the compile -----------------------------------------------------------

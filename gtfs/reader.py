@@ -121,7 +121,9 @@ class ShapeArrays:
 class Feed:
     """A checked GTFS feed: the gtfs-kit feed plus the arrays the compiler needs.
 
-    The DataFrames of :attr:`gk` hold the files as read (every column a
+    ``dist_units`` is the unit of ``shape_dist_traveled`` (given to
+    :func:`read_feed` as ``dist_units_requested``, or inferred by gtfs-kit
+    when that is ``None``). The DataFrames of :attr:`gk` hold the files as read (every column a
     string, blanks empty); row ``i`` of a table is line ``i + 2`` of its file.
     Stops, routes and trips keep the order of their files, and the arrays
     index them by row.
@@ -132,6 +134,7 @@ class Feed:
     gk: gtfs_kit.Feed
     dist_units: str
     warnings: tuple[str, ...]
+    dist_units_requested: str | None
     timezone: str
     agency_names: tuple[str, ...]
     stop_lat: FloatArray
@@ -274,7 +277,8 @@ def read_feed(path: str | Path, *,
     gk_feed = gtfs_kit.Feed(dist_units=units, **tables)
     return Feed(
         source=raw.source, sha256=raw.sha256, gk=gk_feed, dist_units=units,
-        warnings=warn.result(), timezone=timezone, agency_names=agency_names,
+        warnings=warn.result(), dist_units_requested=dist_units, timezone=timezone,
+        agency_names=agency_names,
         stop_lat=stop_lat, stop_lon=stop_lon, route_types=route_types,
         trip_route=trip_route, trip_service=tuple(trips["service_id"].tolist()),
         trip_shape=trip_shape, calendar=calendar, stop_times=stop_times,
