@@ -11,10 +11,12 @@ Rules, in order:
    (``from == to``) or the edge's duration (``from != to``, added when
    missing); types 0 and 1 add an edge between distinct stops when missing;
    type 3 forbids the change at a stop or removes the edge.
-4. The edges are closed transitively (Dijkstra from every stop over the
-   edges, keeping paths no longer than the longest direct edge), so a router
-   relaxes one footpath between two vehicles and still finds chained walks.
-   Forbidden pairs stay forbidden.
+4. The edges are closed transitively: Dijkstra from every stop over the
+   edges keeps every chained walk up to ``max_chain_s`` (default twice the
+   walking time of ``radius_m``; never less than the longest direct edge), so
+   a router relaxes one footpath between two vehicles and still finds chained
+   walks. transfers.txt durations are kept as given; forbidden pairs stay
+   forbidden.
 
 ``mode="none"`` keeps only rule 1: same-stop changes at 0 s, no walking, and
 ``transfers.txt`` is not read.
@@ -43,7 +45,8 @@ StreetLengths = Callable[[int, NDArray[np.int32]], NDArray[np.float64]]
 
 def build_footpaths(tt: Timetable, *, mode: str = "walk", radius_m: float = DEFAULT_RADIUS_M,
                     speed_m_s: float = WALK_SPEED_M_S, detour: float = DETOUR_FACTOR,
-                    street_lengths: StreetLengths | None = None) -> Footpaths:
+                    street_lengths: StreetLengths | None = None,
+                    max_chain_s: int | None = None) -> Footpaths:
     """Return the footpaths of ``tt`` for transfer ``mode`` ``"walk"`` or ``"none"``.
 
     Parameters
@@ -58,6 +61,8 @@ def build_footpaths(tt: Timetable, *, mode: str = "walk", radius_m: float = DEFA
         at ``speed_m_s`` when no street length is known.
     street_lengths
         Optional street distances, see :data:`StreetLengths`.
+    max_chain_s
+        Longest chained walk kept by the closure (see rule 4).
 
     Raises
     ------
@@ -86,7 +91,7 @@ def build_footpaths(tt: Timetable, *, mode: str = "walk", radius_m: float = DEFA
             ok = np.isfinite(street)
             length[lo:hi][ok] = street[ok]
     for a, b, m in zip(src.tolist(), dst.tolist(), length.tolist(), strict=True):
-        edges[(a, b)] = (int(round(m / speed_m_s)), float(m))
+        edges[(a, b)] = (round(m / speed_m_s), float(m))
     forbidden: set[tuple[int, int]] = set()
     explicit: dict[tuple[int, int], tuple[int, float]] = {}
     for a, b, kind, min_s in zip(tt.transfer_from_stop.tolist(), tt.transfer_to_stop.tolist(),
@@ -102,12 +107,14 @@ def build_footpaths(tt: Timetable, *, mode: str = "walk", radius_m: float = DEFA
             forbidden.add((a, b))
             continue
         m = float(haversine_m(tt.stop_lat[a], tt.stop_lon[a], tt.stop_lat[b], tt.stop_lon[b]))
-        walk = edges.get((a, b), (int(round(m * detour / speed_m_s)), m * detour))
+        walk = edges.get((a, b), (round(m * detour / speed_m_s), m * detour))
         if kind == TRANSFER_MIN_TIME and min_s >= 0:
             walk = (int(min_s), walk[1])
         edges[(a, b)] = walk
         explicit[(a, b)] = walk
-    closed = _close(n, edges)
+    chain = (int(2 * radius_m * detour / speed_m_s) if max_chain_s is None
+             else int(max_chain_s))
+    closed = _close(n, edges, chain)
     closed.update(explicit)  # transfers.txt times are not shortened by chained walks
     for pair in forbidden:
         closed.pop(pair, None)
@@ -157,12 +164,12 @@ def nearby_pairs(lat: NDArray[np.float64], lon: NDArray[np.float64],
     return (np.concatenate(src).astype(np.int32), np.concatenate(dst).astype(np.int32))
 
 
-def _close(n: int, edges: dict[tuple[int, int], tuple[int, float]]
+def _close(n: int, edges: dict[tuple[int, int], tuple[int, float]], chain_s: int
            ) -> dict[tuple[int, int], tuple[int, float]]:
-    """Shortest walks over ``edges``, bounded by the longest direct edge."""
+    """Shortest walks over ``edges``, bounded by ``chain_s`` or the longest edge."""
     if not edges:
         return {}
-    limit = max(v[0] for v in edges.values())
+    limit = max(chain_s, max(v[0] for v in edges.values()))
     adj: dict[int, list[tuple[int, int, float]]] = {}
     for (a, b), (sec, m) in edges.items():
         adj.setdefault(a, []).append((b, sec, m))

@@ -1,0 +1,124 @@
+"""RAPTOR against the connection-scan oracle on the real feeds (>= 500 random queries)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gtfs.compile import compile_feed_file
+from routing.planner import Place, Planner, PlannerConfig
+from routing.raptor import pareto_filter
+from tests.conftest import shared_path
+from tests.routing.oracle import connections, earliest_by_rides, pareto_from_rounds
+from transit.timetable import Timetable
+
+FEEDS = {
+    "muroran": ("gtfs_jp_donanbus_muroran/donanbus_muroran_gtfs_jp.zip", date(2020, 4, 1)),
+    "yamanashi": ("gtfs_jp_yamanashi/yamanashi_gtfs.zip", date(2019, 8, 26)),
+    "hart": ("gtfs_large_hart_tampa/hart_tampa_gtfs.zip", date(2020, 12, 2)),
+    "nyc": ("gtfs_large_nyc_subway/nyc_subway_gtfs.zip", date(2018, 7, 11)),
+}
+QUERIES_PER_FEED_AND_MODE = 70  # 4 feeds x 2 modes x 70 = 560 queries
+MAX_TRANSFERS = 8
+
+pytestmark = [pytest.mark.shared, pytest.mark.slow]
+
+_cache: dict[str, Timetable] = {}
+
+
+def _timetable(name: str, tmp_path_factory: pytest.TempPathFactory) -> Timetable:
+    if name not in _cache:
+        rel, day = FEEDS[name]
+        path = shared_path(rel)
+        _cache[name] = compile_feed_file(path, day,
+                                         cache_dir=Path(tmp_path_factory.getbasetemp()) / "tt")
+    return _cache[name]
+
+
+@pytest.mark.parametrize("mode", ["none", "walk"])
+@pytest.mark.parametrize("feed", list(FEEDS))
+def test_earliest_arrival_agrees_with_connection_scan(
+        feed: str, mode: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Per round, RAPTOR's Pareto set over (arrival, rides) equals the CSA oracle's."""
+    tt = _timetable(feed, tmp_path_factory)
+    planner = Planner(tt, config=PlannerConfig(transfers=mode, max_transfers=MAX_TRANSFERS))
+    conn = connections(tt)
+    rng = np.random.default_rng(abs(hash((feed, mode))) % 2**32)
+    served = np.unique(tt.pattern_stops)
+    reached = 0
+    for _ in range(QUERIES_PER_FEED_AND_MODE):
+        if mode == "walk" and rng.random() < 0.3:
+            # a coordinate near a random stop: access and egress on foot
+            a, b = rng.choice(served, 2, replace=False)
+            o = Place(lat=float(tt.stop_lat[a]) + rng.normal(0, 0.002),
+                      lon=float(tt.stop_lon[a]) + rng.normal(0, 0.002))
+            d = Place(lat=float(tt.stop_lat[b]) + rng.normal(0, 0.002),
+                      lon=float(tt.stop_lon[b]) + rng.normal(0, 0.002))
+        else:
+            a, b = rng.choice(served, 2, replace=False)
+            o, d = Place(stop=int(a)), Place(stop=int(b))
+        t0 = int(rng.integers(7 * 3600, 20 * 3600))
+        access, egress = planner.access(o), planner.egress(d)
+        journeys = [j for j in planner.depart_at(o, d, t0) if j.n_rides > 0]
+        got = [(j.arrival_s, j.n_rides) for j in journeys]
+        best = earliest_by_rides(conn, planner.footpaths, access.as_dict(), egress.as_dict(),
+                                 t0, MAX_TRANSFERS + 1)
+        want = pareto_from_rounds(best)
+        assert got == want, f"{feed} {mode} {o} -> {d} at {t0}"
+        for j in journeys:
+            assert j.departure_s >= t0
+            _check_legs(tt, j)
+        reached += bool(got)
+    # NYC platforms are separate stops: without walking few lines connect
+    assert reached >= QUERIES_PER_FEED_AND_MODE // 20, "too few reachable pairs to mean much"
+
+
+def _check_legs(tt: Timetable, j: object) -> None:
+    legs = j.legs  # type: ignore[attr-defined]
+    for prev, nxt in itertools.pairwise(legs):
+        assert prev.arrival_s <= nxt.departure_s
+    for leg in legs:
+        if leg.kind == "RIDE":
+            assert int(tt.departure_s[leg.board_event]) == leg.departure_s
+            assert int(tt.arrival_s[leg.alight_event]) == leg.arrival_s
+            assert int(tt.pickup_type[leg.board_event]) != 1
+            assert int(tt.drop_off_type[leg.alight_event]) != 1
+
+
+@pytest.mark.parametrize("feed", ["hart", "nyc"])
+def test_range_and_mcraptor_are_pareto_and_hold_the_earliest(
+        feed: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Range (60 min) and McRAPTOR sets are Pareto-optimal and contain the earliest arrival."""
+    tt = _timetable(feed, tmp_path_factory)
+    planner = Planner(tt)
+    conn = connections(tt)
+    rng = np.random.default_rng(7)
+    served = np.unique(tt.pattern_stops)
+    for _ in range(15):
+        a, b = rng.choice(served, 2, replace=False)
+        o, d = Place(stop=int(a)), Place(stop=int(b))
+        t0 = int(rng.integers(7 * 3600, 19 * 3600))
+        ea = planner.depart_at(o, d, t0)
+        ranged = planner.depart_at(o, d, t0, window_s=3600)
+        assert pareto_filter(ranged) == ranged
+        if not ea:
+            continue
+        best = min(j.arrival_s for j in ea)
+        assert min(j.arrival_s for j in ranged) == best
+        for rj in ranged:  # every ranged journey is optimal for its own departure
+            oracle = earliest_by_rides(conn, planner.footpaths, planner.access(o).as_dict(),
+                                       planner.egress(d).as_dict(), rj.departure_s,
+                                       MAX_TRANSFERS + 1)
+            assert oracle[rj.n_rides] == rj.arrival_s
+        for crit in ("walk", "cost"):
+            mc = planner.depart_at(o, d, t0, criterion=crit)
+            assert min(j.arrival_s for j in mc) == best
+            keys = [(j.arrival_s, j.n_rides, j.walk_s) for j in mc]
+            if crit == "walk":
+                for x in keys:
+                    assert not any(y != x and y[0] <= x[0] and y[1] <= x[1] and y[2] <= x[2]
+                                   for y in keys)
