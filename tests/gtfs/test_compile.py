@@ -8,8 +8,10 @@ import itertools
 import math
 import zipfile
 from collections import defaultdict
+from dataclasses import fields
 from datetime import date, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -21,7 +23,7 @@ from gtfs.compile import (
     count_active_trips,
     interpolate_times,
 )
-from gtfs.reader import read_feed
+from gtfs.reader import Feed, read_feed
 from tests.conftest import shared_path
 from tests.gtfs.conftest import BASE_FILES, FeedMaker
 from transit.timetable import PICKUP_COORDINATE_WITH_DRIVER, Timetable
@@ -328,36 +330,63 @@ class _Oracle:
                 self.previous += 1
 
 
+class RealCase(NamedTuple):
+    """One real feed compiled for its test date, with its oracle and cache folder."""
+
+    name: str
+    day: date
+    feed: Feed
+    tt: Timetable
+    oracle: _Oracle
+    count: int
+    cache: Path
+
+
 @pytest.fixture(scope="module", params=sorted(REAL))
-def real(request: pytest.FixtureRequest,
-         tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Timetable, _Oracle, int]:
+def real(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> RealCase:
     """Each real feed compiled once (through a cache) with its independent oracle."""
     relative, day = REAL[request.param]
     path = shared_path(relative)
     feed = read_feed(path)
-    tt = compile_service_day(feed, day, cache_dir=tmp_path_factory.mktemp("cache"))
-    return request.param, tt, _Oracle(path, day), count_active_trips(feed, day)
+    cache = tmp_path_factory.mktemp("cache")
+    tt = compile_service_day(feed, day, cache_dir=cache)
+    return RealCase(request.param, day, feed, tt, _Oracle(path, day),
+                    count_active_trips(feed, day), cache)
 
 
 @pytest.mark.shared
-def test_active_trip_count_matches_oracle(real: tuple[str, Timetable, _Oracle, int]) -> None:
+def test_cached_day_is_identical(real: RealCase) -> None:
+    """The day loaded back from the cache equals the compiled one, field by field."""
+    assert len(list(real.cache.glob("*.npz"))) == 1
+    again = compile_service_day(real.feed, real.day, cache_dir=real.cache)
+    assert again is not real.tt
+    for f in fields(Timetable):
+        a, b = getattr(real.tt, f.name), getattr(again, f.name)
+        if isinstance(a, np.ndarray):
+            assert a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True), f.name
+        else:
+            assert a == b, f.name
+
+
+@pytest.mark.shared
+def test_active_trip_count_matches_oracle(real: RealCase) -> None:
     """Active trips equal a plain-Python calendar evaluation of the same date."""
-    _, _, oracle, count = real
+    oracle, count = real.oracle, real.count
     assert count == len(oracle.active) > 0
 
 
 @pytest.mark.shared
-def test_compiled_trip_count(real: tuple[str, Timetable, _Oracle, int]) -> None:
+def test_compiled_trip_count(real: RealCase) -> None:
     """Compiled trips = active trips (frequencies expanded) + the day before past midnight."""
-    _, tt, oracle, _ = real
+    tt, oracle = real.tt, real.oracle
     assert int(np.sum(tt.trip_day_offset == 0)) == oracle.expected_trips
     assert int(np.sum(tt.trip_day_offset == -1)) == oracle.previous
 
 
 @pytest.mark.shared
-def test_layout_invariants(real: tuple[str, Timetable, _Oracle, int]) -> None:
+def test_layout_invariants(real: RealCase) -> None:
     """Times monotone in trips, each trip in one pattern, no overtaking in a pattern."""
-    _, tt, _, _ = real
+    tt = real.tt
     counts = np.bincount(tt.pattern_trips, minlength=tt.n_trips)
     assert np.all(counts == 1)
     for p in range(tt.n_patterns):
@@ -372,9 +401,9 @@ def test_layout_invariants(real: tuple[str, Timetable, _Oracle, int]) -> None:
 
 
 @pytest.mark.shared
-def test_times_equal_the_feed(real: tuple[str, Timetable, _Oracle, int]) -> None:
+def test_times_equal_the_feed(real: RealCase) -> None:
     """Every timed stop of a scheduled trip compiles to exactly its GTFS time and stop."""
-    _, tt, oracle, _ = real
+    tt, oracle = real.tt, real.oracle
     checked = 0
     for t in range(tt.n_trips):
         tid = tt.trip_ids[t]
@@ -392,9 +421,9 @@ def test_times_equal_the_feed(real: tuple[str, Timetable, _Oracle, int]) -> None
 
 
 @pytest.mark.shared
-def test_frequency_copies_exact(real: tuple[str, Timetable, _Oracle, int]) -> None:
+def test_frequency_copies_exact(real: RealCase) -> None:
     """Each frequency trip starts exactly at start + k * headway of its windows."""
-    name, tt, oracle, _ = real
+    name, tt, oracle = real.name, real.tt, real.oracle
     if not oracle.freq:
         pytest.skip(f"{name} has no frequencies.txt")
     starts: dict[str, list[int]] = defaultdict(list)
@@ -417,9 +446,9 @@ def _haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 @pytest.mark.shared
 def test_blank_times_interpolated_like_the_oracle(
-        real: tuple[str, Timetable, _Oracle, int]) -> None:
+        real: RealCase) -> None:
     """Untimed stops get the straight-line interpolation a plain-Python loop computes."""
-    name, tt, oracle, _ = real
+    name, tt, oracle = real.name, real.tt, real.oracle
     path = shared_path(REAL[name][0])
     with zipfile.ZipFile(path) as zf:
         header = zf.open("stop_times.txt").readline().decode("utf-8-sig")
