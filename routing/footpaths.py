@@ -12,8 +12,8 @@ Rules, in order:
    missing); types 0 and 1 add an edge between distinct stops when missing;
    type 3 forbids the change at a stop or removes the edge.
 4. The edges are closed transitively: Dijkstra from every stop over the
-   edges keeps every chained walk up to ``max_chain_s`` (default twice the
-   walking time of ``radius_m``; never less than the longest direct edge), so
+   edges keeps every chained walk up to ``max_chain_s`` (default the walking
+   time of ``radius_m`` x ``detour``; never less than the longest edge), so
    a router relaxes one footpath between two vehicles and still finds chained
    walks. transfers.txt durations are kept as given; forbidden pairs stay
    forbidden.
@@ -112,7 +112,7 @@ def build_footpaths(tt: Timetable, *, mode: str = "walk", radius_m: float = DEFA
             walk = (int(min_s), walk[1])
         edges[(a, b)] = walk
         explicit[(a, b)] = walk
-    chain = (int(2 * radius_m * detour / speed_m_s) if max_chain_s is None
+    chain = (int(radius_m * detour / speed_m_s) if max_chain_s is None
              else int(max_chain_s))
     closed = _close(n, edges, chain)
     closed.update(explicit)  # transfers.txt times are not shortened by chained walks

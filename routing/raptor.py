@@ -345,10 +345,11 @@ def earliest_arrival_time(state: RaptorState, access: StopTimes, egress: StopTim
     state.set_egress(egress)
     ready = (access.duration_s.astype(np.int64) + int(depart_s)).astype(np.int32)
     state.run(access.stops, ready)
-    best = int(state.tgt[state.n_rounds - 1])
+    k = int(np.argmin(state.tgt))  # rounds may stop early: take the best of any round
+    best = int(state.tgt[k])
     if best >= INF:
         return -1, -1
-    return best, int(state.tgt_round[state.n_rounds - 1])
+    return best, int(state.tgt_round[k])
 
 
 def range_query(state: RaptorState, access: StopTimes, egress: StopTimes,

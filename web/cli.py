@@ -8,6 +8,7 @@ from flask.cli import FlaskGroup
 from web.app import create_app
 from web.commands.demo import demo_command
 from web.commands.feed import feed_group
+from web.commands.plan import plan_batch_command, plan_command
 
 
 def _make_app() -> object:
@@ -22,6 +23,8 @@ def cli() -> None:
 
 cli.add_command(feed_group)
 cli.add_command(demo_command)
+cli.add_command(plan_command)
+cli.add_command(plan_batch_command)
 
 
 def main() -> None:

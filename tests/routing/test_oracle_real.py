@@ -69,6 +69,9 @@ def test_earliest_arrival_agrees_with_connection_scan(
                                  t0, MAX_TRANSFERS + 1)
         want = pareto_from_rounds(best)
         assert got == want, f"{feed} {mode} {o} -> {d} at {t0}"
+        if o.is_stop:  # the batch fast path agrees too (coordinates may add a direct walk)
+            fast = planner.arrival_time(o, d, t0)
+            assert fast == ((want[-1][0], want[-1][1] - 1) if want else (-1, -1))
         for j in journeys:
             assert j.departure_s >= t0
             _check_legs(tt, j)

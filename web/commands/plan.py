@@ -1,0 +1,223 @@
+"""``tsunagu plan`` and ``tsunagu plan-batch``: journeys from the command line.
+
+``plan --feed F --date D --from A --to B (--depart T | --arrive T) [--window MIN]
+[--transfers none|walk] [--osm PBF] [--criterion walk|cost] [--json]`` prints
+itineraries (``--json``: OTP-shaped plan response). Places are ``LAT,LON`` or
+``stop:ID``; times ``HH:MM[:SS]`` after the service day's midnight.
+
+``plan-batch --feed F --date D --queries Q.csv [--transfers none|walk] [--osm PBF]
+[--out R.csv] [--workers N]`` reads ``id,from,to,depart`` rows and writes
+``id,departure,arrival,transfers,duration_s`` (arrival empty when unreachable).
+The feed is compiled (or read from the cache) once; queries spread over
+processes. Bad input is one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from gtfs.compile import compile_feed_file
+from routing.batch import BatchQuery, run_batch
+from routing.itinerary import ItineraryWriter, clock, clock_hms, describe
+from routing.journey import Journey
+from routing.osm import load_osm
+from routing.planner import DEFAULT_WINDOW_S, Place, Planner, PlannerConfig, parse_clock, \
+    parse_place
+from transit.errors import TsunaguError
+from transit.streets import StreetNetwork
+from transit.timetable import Timetable
+
+DEFAULT_CACHE_DIR = "var/cache"
+T = TypeVar("T")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {' '.join(str(message).split())}", err=True)
+    sys.exit(2)
+
+
+def _guarded(action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except TsunaguError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        _fail(f"{where}{exc.strerror or exc}")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _load(feed: str, day: str, osm: str | None, transfers: str,
+          cache_dir: str) -> tuple[Timetable, Planner]:
+    try:
+        service_date = date.fromisoformat(day)
+    except ValueError:
+        _fail(f"--date: {day!r} is not a date YYYY-MM-DD")
+    path = Path(feed)
+    if not path.exists():
+        _fail(f"--feed: {feed}: no such file or directory")
+    tt = _guarded(lambda: compile_feed_file(path, service_date, cache_dir=Path(cache_dir)))
+    streets: StreetNetwork | None = None
+    if osm is not None:
+        streets = _guarded(lambda: load_osm(osm))
+    planner = _guarded(lambda: Planner(tt, streets,
+                                       PlannerConfig(transfers=transfers)))
+    return tt, planner
+
+
+def _name(place: Place, tt: Timetable, text: str) -> str:
+    return tt.stop_names[place.stop] if place.is_stop else text
+
+
+_common = [
+    click.option("--feed", "feed", required=True, help="GTFS zip or folder."),
+    click.option("--date", "day", required=True, help="Service date YYYY-MM-DD."),
+    click.option("--transfers", type=click.Choice(["walk", "none"]), default="walk",
+                 show_default=True, help="Walk between nearby stops, or same-stop only."),
+    click.option("--osm", default=None, help="OSM extract (.osm.pbf or .osm) for walking."),
+    click.option("--cache-dir", default=DEFAULT_CACHE_DIR, show_default=True,
+                 help="Compiled-day cache."),
+]
+
+
+def _with_common(f: Callable[..., Any]) -> Callable[..., Any]:
+    for opt in reversed(_common):
+        f = opt(f)
+    return f
+
+
+@click.command("plan")
+@_with_common
+@click.option("--from", "origin", required=True, help="LAT,LON or stop:ID.")
+@click.option("--to", "destination", required=True, help="LAT,LON or stop:ID.")
+@click.option("--depart", default=None, help="Leave at HH:MM[:SS].")
+@click.option("--arrive", default=None, help="Arrive by HH:MM[:SS].")
+@click.option("--window", "window_min", type=click.IntRange(0, 24 * 60), default=None,
+              is_flag=False, flag_value=DEFAULT_WINDOW_S // 60,
+              help="Range search: every Pareto journey departing within MIN minutes "
+                   "(--window alone: 60).")
+@click.option("--criterion", type=click.Choice(["walk", "cost"]), default=None,
+              help="McRAPTOR third criterion.")
+@click.option("--json", "as_json", is_flag=True, help="Print an OTP-shaped JSON plan.")
+def plan_command(feed: str, day: str, transfers: str, osm: str | None, cache_dir: str,
+                 origin: str, destination: str, depart: str | None, arrive: str | None,
+                 window_min: int | None, criterion: str | None, as_json: bool) -> None:
+    """Plan journeys between two places on one service day."""
+    if (depart is None) == (arrive is None):
+        _fail("give exactly one of --depart HH:MM[:SS] or --arrive HH:MM[:SS]")
+    when = _guarded(lambda: parse_clock(depart or arrive or "",
+                                        argument="--depart" if depart else "--arrive"))
+    if criterion is not None and arrive is not None:
+        _fail("--criterion: only with --depart")
+    tt, planner = _load(feed, day, osm, transfers, cache_dir)
+    o = _guarded(lambda: parse_place(origin, tt, argument="--from"))
+    d = _guarded(lambda: parse_place(destination, tt, argument="--to"))
+    window_s = (window_min or 0) * 60
+    t = time.perf_counter()
+    if arrive is not None:
+        journeys = _guarded(lambda: planner.arrive_by(o, d, when, window_s=window_s))
+    else:
+        journeys = _guarded(lambda: planner.depart_at(o, d, when, window_s=window_s,
+                                                      criterion=criterion))
+    elapsed = time.perf_counter() - t
+    writer = ItineraryWriter(tt, planner.walker)
+    if as_json:
+        resp = writer.response(journeys, (o.lat, o.lon, _name(o, tt, origin)),
+                               (d.lat, d.lon, _name(d, tt, destination)),
+                               query_s=when, arrive_by=arrive is not None)
+        click.echo(json.dumps(resp, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{_name(o, tt, origin)} → {_name(d, tt, destination)}, {tt.service_date} "
+               f"{'arrive by' if arrive else 'depart'} {clock(when)}: "
+               f"{len(journeys)} itinerar{'y' if len(journeys) == 1 else 'ies'} "
+               f"({elapsed * 1000:.1f} ms)")
+    if not journeys:
+        click.echo("no journey found")
+    for i, j in enumerate(journeys, 1):
+        click.echo(_summary(i, j, tt))
+
+
+def _summary(i: int, j: Journey, tt: Timetable) -> str:
+    mins = j.duration_s // 60
+    tr = f"{j.transfers} transfer{'s' if j.transfers != 1 else ''}"
+    return (f"{i}. {clock(j.departure_s)} → {clock(j.arrival_s)}  {mins} min, {tr}, "
+            f"walk {j.walk_s // 60} min\n   {describe(j, tt)}")
+
+
+def read_queries(text: str, source: str, tt: Timetable) -> list[BatchQuery]:
+    """Return the queries of a ``id,from,to,depart`` CSV; errors name ``source:line``."""
+    reader = csv.DictReader(io.StringIO(text))
+    need = ["id", "from", "to", "depart"]
+    if reader.fieldnames is None or any(c not in reader.fieldnames for c in need):
+        raise _QueriesError(f"{source}:1: expected columns {','.join(need)}, "
+                            f"got {','.join(reader.fieldnames or [])}")
+    out = []
+    seen: set[str] = set()
+    for n, row in enumerate(reader, start=2):
+        try:
+            qid = (row["id"] or "").strip()
+            if not qid:
+                raise _QueriesError("id: empty")
+            if qid in seen:
+                raise _QueriesError(f"id: {qid!r} repeated")
+            seen.add(qid)
+            o = parse_place((row["from"] or "").strip(), tt, argument="from")
+            d = parse_place((row["to"] or "").strip(), tt, argument="to")
+            t = parse_clock((row["depart"] or "").strip(), argument="depart")
+        except (TsunaguError, _QueriesError) as exc:
+            raise _QueriesError(f"{source}:{n}: {exc}") from None
+        out.append(BatchQuery(qid, o, d, t))
+    return out
+
+
+class _QueriesError(ValueError, TsunaguError):
+    """A query CSV row cannot be read."""
+
+
+@click.command("plan-batch")
+@_with_common
+@click.option("--queries", required=True, help="CSV with columns id,from,to,depart.")
+@click.option("--out", default=None, help="Result CSV (default: stdout).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes (default: CPUs available).")
+def plan_batch_command(feed: str, day: str, transfers: str, osm: str | None, cache_dir: str,
+                       queries: str, out: str | None, workers: int | None) -> None:
+    """Earliest arrival for every row of a query CSV."""
+    qpath = Path(queries)
+    if not qpath.is_file():
+        _fail(f"--queries: {queries}: no such file")
+    text = _guarded(lambda: qpath.read_text(encoding="utf-8-sig"))
+    tt, planner = _load(feed, day, osm, transfers, cache_dir)
+    rows = _guarded(lambda: read_queries(text, str(qpath), tt))
+    t = time.perf_counter()
+    results = run_batch(planner, rows, workers=workers)
+    elapsed = time.perf_counter() - t
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["id", "departure", "arrival", "transfers", "duration_s"])
+    for r in results:
+        if r.arrival_s < 0:
+            w.writerow([r.id, clock_hms(r.depart_s), "", "", ""])
+        else:
+            w.writerow([r.id, clock_hms(r.depart_s), clock_hms(r.arrival_s), r.transfers,
+                        r.arrival_s - r.depart_s])
+    if out is None:
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        _guarded(lambda: Path(out).write_text(buf.getvalue(), encoding="utf-8"))
+    rate = len(results) / elapsed if elapsed > 0 else float("inf")
+    click.echo(f"{len(results)} queries in {elapsed:.2f} s ({rate:.0f}/s), "
+               f"{sum(r.arrival_s >= 0 for r in results)} reachable", err=True)
+
+
+__all__ = ["plan_batch_command", "plan_command", "read_queries"]
