@@ -66,7 +66,7 @@ def build_cells(terrain: Terrain, drt_estates: tuple[Blob, ...],
     centres = blob_sum(tuple(Blob(spine_x, t.y_m, 700.0, t.weight) for t in terrain.towns), x, y)
     industry = np.minimum(blob_sum(terrain.industry, x, y), 1.0)
     people = (
-        (0.35 + 1.6 * town_pull) * lowland
+        (0.5 + 2.2 * town_pull) * lowland
         + 0.45 * (1.0 - lowland)
         + 2.0 * blob_sum(terrain.estates, x, y)
         + 2.0 * blob_sum(drt_estates, x, y)

@@ -2,10 +2,11 @@
 
 Per segment, the DRT estate is put where a hillside housing estate is farthest
 from every bus stop (so it is truly unserved), and its zone is a 12-sided
-polygon around it (~2 km x 1.5 km). Riders are carried between any point of
-the zone and the zone's hubs: the nearest BRT station hub and the two nearest
-feeder stops outside the zone, where rides meet buses. The fleet mixes small
-EVs with wheelchair-accessible diesel vans, as Japanese municipal DRT does.
+polygon around it (~2 km x 1.5 km, shrunk if a stop would fall inside).
+Riders are carried between any point of the zone and the zone's hubs: the
+nearest BRT station hub and the two nearest feeder stops outside the zone,
+where rides meet buses. The fleet mixes small EVs with wheelchair-accessible
+diesel vans, as Japanese municipal DRT does.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ ESTATE_WEIGHT = 1.6
 ZONE_HALF_LENGTH_M = 1_000.0  # along the coast
 ZONE_HALF_WIDTH_M = 750.0  # inland
 ZONE_VERTICES = 12
+RHO_MIN, RHO_MAX = 0.85, 1.1  # vertex radius, relative to the half axes
 CANDIDATE_STEP_M = 250.0
 MAX_HUB_FEEDER_STOPS = 2
 
@@ -93,13 +95,15 @@ def build_zones(terrain: Terrain, network: BusNetwork, estates: tuple[Blob, ...]
     zones = []
     for seg, estate in enumerate(estates):
         angles = np.linspace(0.0, 2 * np.pi, ZONE_VERTICES, endpoint=False)
-        rho = rng.uniform(0.85, 1.1, ZONE_VERTICES)
+        d = np.hypot(stops.x_m - estate.x_m, stops.y_m - estate.y_m)
+        # shrink the zone if needed so that no stop lies inside it (10 % margin)
+        scale = min(1.0, 0.9 * float(d.min()) / (RHO_MAX * ZONE_HALF_LENGTH_M))
+        rho = scale * rng.uniform(RHO_MIN, RHO_MAX, ZONE_VERTICES)
         zx = estate.x_m + ZONE_HALF_WIDTH_M * rho * np.cos(angles)
         zy = estate.y_m + ZONE_HALF_LENGTH_M * rho * np.sin(angles)
         lat, lon = terrain.frame.to_lat_lon(zx, zy)
         poly = orient(Polygon(zip(lon.tolist(), lat.tolist(), strict=True)), sign=1.0)
         ring_lon, ring_lat = (np.asarray(a) for a in poly.exterior.xy)
-        d = np.hypot(stops.x_m - estate.x_m, stops.y_m - estate.y_m)
         town_hubs = network.town_hub_stop[[k for k, t in enumerate(terrain.towns)
                                            if t.segment == seg]]
         station = int(town_hubs[np.argmin(d[town_hubs])])

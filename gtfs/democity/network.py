@@ -1,10 +1,12 @@
 """The bus network: a BRT spine along the coast and feeder lines into the hills.
 
 Per segment: one BRT route along the spine road (column 5, ~700 m inland) with
-a stop every ~600 m and a hub at each of the five station towns; seven feeder
+a stop every ~600 m and a hub at each of the five station towns; ten feeder
 routes from the hubs into the hills, three of them loops that leave and come
-back to their hub (so every trip visits the hub twice). Consecutive BRT
-routes share their terminal stop, so a larger city stays one network.
+back to their hub (so every trip visits the hub twice); and a local trunk
+line along 国道6号 on the first terrace, from the southern to the northern
+hub. Consecutive BRT routes share their terminal stop, so a larger city stays
+one network.
 
 Routes drive along lattice streets; :attr:`BusNetwork.bus_edges` lists those
 street edges so that :func:`gtfs.democity.streets.build_streets` keeps them.
@@ -22,7 +24,13 @@ from numpy.typing import NDArray
 
 from gtfs.democity.geography import HILL_ELEVATION_M, MAIN_TOWN, Terrain, Town
 from gtfs.democity.names import AREA_NAMES, StopNamer, ward_name
-from gtfs.democity.streets import COL_SPINE, ROWS_PER_SEGMENT, STREET_SPACING_M, Lattice
+from gtfs.democity.streets import (
+    COL_NATIONAL_6,
+    COL_SPINE,
+    ROWS_PER_SEGMENT,
+    STREET_SPACING_M,
+    Lattice,
+)
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -42,9 +50,13 @@ FEEDER_COLORS = ("0068B7", "009944", "F39800", "00A0E9", "8FC31F", "E60012", "92
 
 #: Feeder kinds per town of a segment: (town, kind); "loop" comes back to its hub.
 FEEDER_PLAN: tuple[tuple[int, str], ...] = (
-    (0, "loop"), (1, "outback"), (1, "outback"), (2, "loop"), (3, "outback"),
-    (3, "outback"), (4, "loop"),
+    (0, "loop"), (0, "outback"), (1, "outback"), (1, "outback"), (2, "loop"),
+    (2, "outback"), (3, "outback"), (3, "outback"), (4, "loop"), (4, "outback"),
+    (0, "trunk"),
 )
+BLANK_TIME_TOWNS = (1, 3)  # their first out-and-back line has non-timepoint stops
+ROUTE_NUMBERS_PER_SEGMENT = 20
+TRUNK_END_TOWN = 4  # the trunk runs along 国道6号 from town 0's hub to town 4's
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -226,9 +238,13 @@ def build_network(terrain: Terrain, lattice: Lattice, rng: np.random.Generator) 
             k, town = towns[town_index]
             side = -sides[town_index] if town_index in sides else int(rng.choice((-1, 1)))
             sides[town_index] = side
-            first_outback = kind == "outback" and FEEDER_PLAN.index((town_index, kind)) == n
+            first_outback = (kind == "outback" and town_index in BLANK_TIME_TOWNS
+                             and FEEDER_PLAN.index((town_index, kind)) == n)
+            k_end, end_town = towns[TRUNK_END_TOWN]
+            trunk_end = (int(end_town.y_m // STREET_SPACING_M), hub_of_town[k_end])
             route, path = _feeder_route(book, lattice, seg, n, town, hub_of_town[k], kind,
-                                        side, first_outback, rng)
+                                        side, first_outback, rng,
+                                        end=trunk_end if kind == "trunk" else None)
             routes.append(route)
             paths.append(path)
     bus_edges = np.concatenate([np.stack([p[:-1], p[1:]], axis=1) for p in paths])
@@ -294,11 +310,15 @@ def _brt_route(book: _StopBook, lattice: Lattice, seg: int, towns: list[tuple[in
 
 
 def _feeder_route(book: _StopBook, lattice: Lattice, seg: int, n: int, town: Town, hub: int,
-                  kind: str, side: int, first_outback: bool,
-                  rng: np.random.Generator) -> tuple[Route, IntArray]:
+                  kind: str, side: int, first_outback: bool, rng: np.random.Generator, *,
+                  end: tuple[int, int] | None = None) -> tuple[Route, IntArray]:
     n_rows = lattice.n_rows
     r0 = int(town.y_m // STREET_SPACING_M)
-    if kind == "loop":
+    if end is not None:
+        corners = [(r0, COL_SPINE), (r0, COL_NATIONAL_6), (end[0], COL_NATIONAL_6),
+                   (end[0], COL_SPINE)]
+        tail = 2
+    elif kind == "loop":
         d = side * int(rng.integers(8, 15))
         if not 2 <= r0 + d <= n_rows - 3:
             d = -d
@@ -314,7 +334,7 @@ def _feeder_route(book: _StopBook, lattice: Lattice, seg: int, n: int, town: Tow
             d = -d
         r1 = r0 + d
         c_mid = int(rng.integers(8, 14))
-        c_end = min(int(lattice.last_col[r1]) - 1, c_mid + int(rng.integers(5, 12)))
+        c_end = min(int(lattice.last_col[r1]) - 1, c_mid + int(rng.integers(8, 17)))
         corners = [(r0, COL_SPINE), (r0, c_mid), (r1, c_mid), (r1, c_end)]
         tail = 2
     path = _corner_path(corners, lattice.n_cols)
@@ -326,7 +346,10 @@ def _feeder_route(book: _StopBook, lattice: Lattice, seg: int, n: int, town: Tow
         p += 3 if elev[p] > HILL_ELEVATION_M else 4
     positions.append(path.size - 1)
     stops = [hub] + [book.at_node(int(path[q]), "F") for q in positions[1:-1]]
-    stops.append(hub if kind == "loop" else book.at_node(int(path[-1]), "F"))
+    if end is not None:
+        stops.append(end[1])
+    else:
+        stops.append(hub if kind == "loop" else book.at_node(int(path[-1]), "F"))
     lat, lon, cum = _path_geometry(lattice, path)
     climb = np.concatenate([[0.0], np.cumsum(np.abs(np.diff(elev)))])
     effort = (cum + FEEDER_CLIMB_FACTOR * climb) / FEEDER_SPEED_M_S
@@ -343,8 +366,8 @@ def _feeder_route(book: _StopBook, lattice: Lattice, seg: int, n: int, town: Tow
         k = np.arange(n_stops)
         timed[(k % 3 == 2) & (k > 0) & (k < n_stops - 1)] = False
     names = book.names
-    number = (seg + 1) * 10 + n + 1
-    rid = f"F{number}"
+    number = seg * ROUTE_NUMBERS_PER_SEGMENT + n + 1
+    rid = f"F{seg + 1}-{n + 1:02d}"
     stop_arr = np.array(stops, dtype=np.int64)
     if kind == "loop":
         far = names[stops[n_stops // 2]]
@@ -356,7 +379,8 @@ def _feeder_route(book: _StopBook, lattice: Lattice, seg: int, n: int, town: Tow
         out = Pattern(0, names[stops[-1]], f"shp_{rid}_0", stop_arr, cum[pos], hop, pickup,
                       timed, lat, lon, cum)
         patterns = (out, _reverse(out, names[hub], f"shp_{rid}_1"))
-        long_name = f"{names[hub]}〜{names[stops[-1]]}"
+        via = "（国道6号経由）" if end is not None else ""
+        long_name = f"{names[hub]}〜{names[stops[-1]]}{via}"
     route = Route(rid, AGENCY_BUS, str(number), long_name, 3,
                   FEEDER_COLORS[n % len(FEEDER_COLORS)], kind, seg, town.index, patterns,
                   True, int(rng.integers(0, 15)))

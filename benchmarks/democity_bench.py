@@ -1,0 +1,90 @@
+"""Demo city at 1x, 10x, 100x: generate, read and compile time, peak memory, file sizes.
+
+Usage::
+
+    .venv/bin/python benchmarks/democity_bench.py [--sizes 1 10 100] [--out DIR]
+
+Each size runs in a fresh child process so that its peak resident memory
+(``ru_maxrss``) is its own. Figures go to docs/benchmarks.md ("Demo city").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def run_one(size: int, out: Path) -> dict[str, float | int]:
+    """Generate, read and compile one city in this process; return the figures."""
+    sys.path.insert(0, str(ROOT))
+    from gtfs.compile import compile_service_day
+    from gtfs.democity import generate_demo_city
+    from gtfs.reader import read_feed
+
+    t0 = time.perf_counter()
+    city = generate_demo_city(out, size=size)
+    t1 = time.perf_counter()
+    rss_generate = _peak_mib()
+    feed = read_feed(city.feed_path, dist_units="km")
+    t2 = time.perf_counter()
+    timetable = compile_service_day(feed, city.sample_weekday)
+    t3 = time.perf_counter()
+    return {
+        "size": size,
+        "generate_s": round(t1 - t0, 2),
+        "peak_rss_generate_mib": round(rss_generate),
+        "read_s": round(t2 - t1, 2),
+        "compile_s": round(t3 - t2, 2),
+        "peak_rss_total_mib": round(_peak_mib()),
+        "stops": city.n_stops,
+        "trips": city.n_trips,
+        "stop_times": city.n_stop_times,
+        "street_nodes": city.n_street_nodes,
+        "street_edges": city.n_street_edges,
+        "cells": city.n_cells,
+        "compiled_trips": timetable.n_trips,
+        "connections": timetable.n_connections,
+        "gtfs_zip_mib": round(city.feed_path.stat().st_size / 2**20, 1),
+        "streets_osm_mib": round(city.streets_path.stat().st_size / 2**20, 1),
+    }
+
+
+def main() -> None:
+    """Run every size in a child process and print one line per size."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--out", type=Path, default=None,
+                        help="Keep the cities under this folder (default: a temporary one).")
+    parser.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one is not None:
+        print(json.dumps(run_one(args.one, args.out)))
+        return
+    print(f"# python {platform.python_version()}, {platform.machine()}, "
+          f"{platform.system()} {platform.release()}")
+    with tempfile.TemporaryDirectory() as tmp:
+        base = args.out if args.out is not None else Path(tmp)
+        for size in args.sizes:
+            out = base / f"size{size}"
+            child = subprocess.run(
+                [sys.executable, __file__, "--one", str(size), "--out", str(out)],
+                check=True, capture_output=True, text=True)
+            figures = json.loads(child.stdout.strip().splitlines()[-1])
+            print(" ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
+
+
+if __name__ == "__main__":
+    main()
