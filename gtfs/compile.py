@@ -31,6 +31,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from gtfs.errors import FeedError
@@ -69,8 +70,8 @@ def active_trip_rows(feed: Feed, service_date: date) -> NDArray[np.int64]:
 
 def active_trip_ids(feed: Feed, service_date: date) -> tuple[str, ...]:
     """Return the GTFS ``trip_id`` of every trip whose service runs on ``service_date``."""
-    ids = feed.trips["trip_id"].to_numpy()
-    return tuple(str(ids[i]) for i in active_trip_rows(feed, service_date))
+    ids = np.asarray(_col(feed.trips, "trip_id"), dtype=object)
+    return tuple(ids[active_trip_rows(feed, service_date)].tolist())
 
 
 def count_active_trips(feed: Feed, service_date: date) -> int:
@@ -235,12 +236,11 @@ def _compile(feed: Feed, service_date: date) -> Timetable:
     gather = _ranges(offsets[:-1][trip_rows], n)
     shift_e = np.repeat(trip_shift, n)
     metres = METRES_PER_UNIT[feed.dist_units]
-    trip_id_col = feed.trips["trip_id"].to_numpy()
-    headsign = feed.trips["trip_headsign"].to_numpy() if "trip_headsign" in feed.trips else None
+    trip_id_col = np.asarray(_col(feed.trips, "trip_id"), dtype=object)
+    headsign = np.asarray(_col(feed.trips, "trip_headsign"), dtype=object)
     events = TripEvents(
-        trip_ids=tuple(str(trip_id_col[t]) for t in trip_rows),
-        trip_headsigns=tuple(str(headsign[t]) for t in trip_rows) if headsign is not None
-        else ("",) * len(trip_rows),
+        trip_ids=tuple(trip_id_col[trip_rows].tolist()),
+        trip_headsigns=tuple(headsign[trip_rows].tolist()),
         trip_route=feed.trip_route[trip_rows].astype(np.int32),
         trip_shape=feed.trip_shape[trip_rows].astype(np.int32),
         trip_day_offset=trip_day,
@@ -261,9 +261,9 @@ def _compile(feed: Feed, service_date: date) -> Timetable:
             timezone=feed.timezone,
             utc_offset_s=utc_offset_at_noon(feed.timezone, service_date),
             agency_names=feed.agency_names,
-            stops=StopTable(tuple(stops["stop_id"].tolist()), tuple(_col(stops, "stop_name")),
+            stops=StopTable(tuple(_col(stops, "stop_id")), tuple(_col(stops, "stop_name")),
                             feed.stop_lat, feed.stop_lon),
-            routes=RouteTable(tuple(routes["route_id"].tolist()),
+            routes=RouteTable(tuple(_col(routes, "route_id")),
                               tuple(_col(routes, "route_short_name")),
                               tuple(_col(routes, "route_long_name")), feed.route_types),
             trips=events,
@@ -277,11 +277,11 @@ def _compile(feed: Feed, service_date: date) -> Timetable:
                         file="stop_times.txt") from None
 
 
-def _col(df: object, name: str) -> list[str]:
-    frame = df  # a DataFrame; typed loosely to keep pandas out of signatures
-    if name in frame.columns:  # type: ignore[attr-defined]
-        return [str(v) for v in frame[name].tolist()]  # type: ignore[index]
-    return [""] * len(frame)  # type: ignore[arg-type]
+def _col(frame: pd.DataFrame, name: str) -> list[str]:
+    """Return a text column as strings, missing values as ``""``."""
+    if name in frame.columns:
+        return [str(v) for v in frame[name].astype("string").fillna("").tolist()]
+    return [""] * len(frame)
 
 
 def interpolate_times(feed: Feed) -> tuple[NDArray[np.int64], NDArray[np.int64]]:

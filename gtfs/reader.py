@@ -18,12 +18,13 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import gtfs_kit
+import gtfs_kit.constants as gtfs_kit_constants
 import numpy as np
 import pandas as pd
 from gtfs_kit.shapes import infer_dist_units
@@ -119,19 +120,20 @@ class ShapeArrays:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Feed:
-    """A checked GTFS feed: the gtfs-kit feed plus the arrays the compiler needs.
+    """A checked GTFS feed: its tables, the arrays the compiler needs, and gtfs-kit.
 
-    ``dist_units`` is the unit of ``shape_dist_traveled`` (given to
-    :func:`read_feed` as ``dist_units_requested``, or inferred by gtfs-kit
-    when that is ``None``). The DataFrames of :attr:`gk` hold the files as read (every column a
-    string, blanks empty); row ``i`` of a table is line ``i + 2`` of its file.
+    ``tables`` maps a table name (``"stops"``...) to the file as read: every
+    column a string, blanks ``""``; row ``i`` is line ``i + 2`` of the file.
     Stops, routes and trips keep the order of their files, and the arrays
-    index them by row.
+    index them by row. :attr:`gk` is the same feed as a ``gtfs_kit.Feed``,
+    typed as ``gtfs_kit.read_feed`` types it (built on first use).
+    ``dist_units`` is the unit of ``shape_dist_traveled``: ``dist_units_requested``
+    when :func:`read_feed` was given one, else inferred by gtfs-kit.
     """
 
     source: Path
     sha256: str
-    gk: gtfs_kit.Feed
+    tables: dict[str, pd.DataFrame]
     dist_units: str
     warnings: tuple[str, ...]
     dist_units_requested: str | None
@@ -148,26 +150,36 @@ class Feed:
     frequencies: FrequencyArrays
     transfers: TransferArrays
     shapes: ShapeArrays
+    _memo: dict[str, gtfs_kit.Feed] = field(default_factory=dict, init=False, repr=False)
+
+    @property
+    def gk(self) -> gtfs_kit.Feed:
+        """The feed as a typed ``gtfs_kit.Feed`` (so ``get_trips``... work on it)."""
+        if "gk" not in self._memo:
+            self._memo["gk"] = gtfs_kit.Feed(
+                dist_units=self.dist_units,
+                **{name: _as_gtfs_kit(name, df) for name, df in self.tables.items()})
+        return self._memo["gk"]
 
     @property
     def agency(self) -> pd.DataFrame:
-        """``agency.txt``."""
-        return self.gk.agency
+        """``agency.txt`` as read."""
+        return self.tables["agency"]
 
     @property
     def stops(self) -> pd.DataFrame:
-        """``stops.txt``."""
-        return self.gk.stops
+        """``stops.txt`` as read."""
+        return self.tables["stops"]
 
     @property
     def routes(self) -> pd.DataFrame:
-        """``routes.txt``."""
-        return self.gk.routes
+        """``routes.txt`` as read."""
+        return self.tables["routes"]
 
     @property
     def trips(self) -> pd.DataFrame:
-        """``trips.txt``."""
-        return self.gk.trips
+        """``trips.txt`` as read."""
+        return self.tables["trips"]
 
     @property
     def n_stop_times(self) -> int:
@@ -274,9 +286,8 @@ def read_feed(path: str | Path, *,
                  f"{tables['routes']['route_id'].iloc[first]!r} has no trips",
                  int((~used_routes).sum()))
 
-    gk_feed = gtfs_kit.Feed(dist_units=units, **tables)
     return Feed(
-        source=raw.source, sha256=raw.sha256, gk=gk_feed, dist_units=units,
+        source=raw.source, sha256=raw.sha256, tables=tables, dist_units=units,
         warnings=warn.result(), dist_units_requested=dist_units, timezone=timezone,
         agency_names=agency_names,
         stop_lat=stop_lat, stop_lon=stop_lon, route_types=route_types,
@@ -287,6 +298,28 @@ def read_feed(path: str | Path, *,
 
 
 # -- parsing helpers -------------------------------------------------------
+
+def _as_gtfs_kit(table: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Type a checked table the way ``gtfs_kit.read_feed`` would (its ``DTYPES``).
+
+    Blanks become missing values, so gtfs-kit's own functions (``get_trips``,
+    ``compute_trip_stats``...) work on :attr:`Feed.gk`.
+    """
+    dtypes = gtfs_kit_constants.DTYPES.get(table, {})
+    out = df.copy()
+    for col in df.columns:
+        dtype = str(dtypes.get(col, "string"))
+        text = df[col].astype(str).str.strip()
+        blank = text == ""
+        if dtype == "string":
+            out[col] = df[col].astype("string").mask(blank)
+            continue
+        values = pd.to_numeric(text.mask(blank), errors="coerce")
+        if dtype.startswith("Int"):
+            values = values.where(values == np.floor(values))
+        out[col] = values.astype(pd.api.types.pandas_dtype(dtype))
+    return out
+
 
 def _read_csv(file: str, data: bytes) -> pd.DataFrame | None:
     if not data.strip():

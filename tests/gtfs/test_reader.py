@@ -282,3 +282,13 @@ def test_not_utf8(make_feed: FeedMaker, tmp_path: Path) -> None:
 def test_folder_size_cap(make_feed: FeedMaker) -> None:
     """The uncompressed-size cap applies to folders too."""
     assert "exceeds the cap" in _error(make_feed(), max_uncompressed_bytes=100)
+
+
+def test_gtfs_kit_view_is_typed(make_feed: FeedMaker) -> None:
+    """Feed.gk is typed like gtfs_kit.read_feed, so gtfs-kit's own functions work on it."""
+    feed = read_feed(make_feed())
+    assert feed.stops["stop_lat"].iloc[0] == "36.60"  # the tables as read
+    assert feed.gk.stops["stop_lat"].iloc[0] == pytest.approx(36.6)
+    assert str(feed.gk.stop_times["stop_sequence"].dtype) == "Int32"
+    assert len(feed.gk.get_trips("20260105")) == 2
+    assert feed.gk is feed.gk
