@@ -14,14 +14,15 @@ from __future__ import annotations
 import argparse
 import csv
 import fnmatch
+import itertools
 import json
 import math
 import os
 import statistics
 import sys
 import time
-from datetime import timedelta
 from concurrent.futures import ProcessPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +66,9 @@ def _vroom(path: Path, time_limit_s: float) -> dict[str, Any] | None:
     problem = vroom.Input()
     n = inst.n_nodes - 1  # file nodes (without our end-depot copy)
     dist = inst.distance_matrix()[:n, :n]
-    matrix = [[int(math.ceil(d * scale)) for d in row] for row in dist]
+    matrix = [[math.ceil(d * scale) for d in row] for row in dist]
     problem.set_durations_matrix("car", matrix)
-    problem.set_costs_matrix("car", [[int(round(d * scale)) for d in row] for row in dist])
+    problem.set_costs_matrix("car", [[round(d * scale) for d in row] for row in dist])
     horizon = int(inst.tw_end[0] * scale)
     fixed = int(float(dist.max()) * scale * (n + 1))
     problem.add_vehicle([vroom.Vehicle(k + 1, start=0, end=0, capacity=[inst.capacity],
@@ -76,12 +77,12 @@ def _vroom(path: Path, time_limit_s: float) -> dict[str, Any] | None:
                          for k in range(inst.vehicles)])
     for p, d in inst.requests:
         pick = vroom.ShipmentStep(
-            id=p, location=p, default_service=int(round(inst.service[p] * scale)),
-            time_windows=[vroom.TimeWindow(int(math.ceil(inst.tw_start[p] * scale)),
+            id=p, location=p, default_service=round(inst.service[p] * scale),
+            time_windows=[vroom.TimeWindow(math.ceil(inst.tw_start[p] * scale),
                                            int(inst.tw_end[p] * scale))])
         drop = vroom.ShipmentStep(
-            id=d, location=d, default_service=int(round(inst.service[d] * scale)),
-            time_windows=[vroom.TimeWindow(int(math.ceil(inst.tw_start[d] * scale)),
+            id=d, location=d, default_service=round(inst.service[d] * scale),
+            time_windows=[vroom.TimeWindow(math.ceil(inst.tw_start[d] * scale),
                                            int(inst.tw_end[d] * scale))])
         problem.add_shipment(pick, drop, amount=vroom.Amount([inst.load[p]]))
     started = time.monotonic()
@@ -93,7 +94,7 @@ def _vroom(path: Path, time_limit_s: float) -> dict[str, Any] | None:
     cost = 0.0
     for _vid, group in routes.groupby("vehicle_id"):
         locs = [int(x) for x in group["location_index"]]
-        cost += sum(float(dist[a, b]) for a, b in zip(locs, locs[1:], strict=False))
+        cost += sum(float(dist[a, b]) for a, b in itertools.pairwise(locs))
     unassigned = len(sol.unassigned) if hasattr(sol, "unassigned") else 0
     return {"vehicles": int(used), "cost": cost, "time_s": elapsed, "unassigned": unassigned}
 
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         limit = args.time_limit or (30.0 if kind == "cordeau" else 60.0)
         bks.update(_bks(data / folder, kind))
         for f in sorted((data / folder / "instances").glob("*.txt")):
-            if kind == "cordeau" and not f.stem[0] in "ab":
+            if kind == "cordeau" and f.stem[0] not in "ab":
                 continue
             if fnmatch.fnmatch(f.stem, args.instances):
                 tasks.append((str(f), kind, limit, args.seed, args.vroom))
@@ -180,7 +181,8 @@ def _summary(rows: list[dict[str, Any]]) -> None:
         print(f"Li & Lim: {len(lil)} instances, feasible {sum(r['feasible'] for r in lil)}, "
               f"vehicles = BKS on {len(same)} ({100 * len(same) / len(lil):.0f}%), "
               f"fewer on {fewer}, mean distance gap where equal {gap:.2f}%, "
-              f"mean extra vehicles {statistics.mean(r['vehicles'] - r['bks_vehicles'] for r in lil):.2f}")
+              f"mean extra vehicles "
+              f"{statistics.mean(r['vehicles'] - r['bks_vehicles'] for r in lil):.2f}")
         vr = [r for r in lil if r.get("vroom")]
         if vr:
             vv = statistics.mean(r["vroom"]["vehicles"] for r in vr)

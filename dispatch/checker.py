@@ -7,11 +7,14 @@ data and the times written in the plan, and reports every violation it finds
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from dispatch.instances import DarpInstance
+from dispatch.model import Plan, RideRequest, Vehicle
+from dispatch.travel import TravelTimes
 
 #: Absolute tolerance on times and durations (benchmark units or seconds).
 TOLERANCE = 1e-6
@@ -127,6 +130,152 @@ def solution_cost(instance: DarpInstance, routes: Sequence[Sequence[Stop]]) -> f
     """Return the unrounded Euclidean length of all routes."""
     total = 0.0
     for route in routes:
-        for (a, _), (b, _) in zip(route, route[1:], strict=False):
+        for (a, _), (b, _) in itertools.pairwise(route):
             total += math.hypot(instance.x[a] - instance.x[b], instance.y[a] - instance.y[b])
     return total
+
+
+def check_plan(plan: Plan, vehicles: Sequence[Vehicle], requests: Sequence[RideRequest],
+               travel: TravelTimes, *, now_s: int,
+               promises: Mapping[int, tuple[int, int]] | None = None) -> list[Violation]:
+    """Check a live :class:`Plan` against vehicles, requests and travel times.
+
+    ``requests`` are the requests not yet picked up; each must be served once
+    unless listed in ``plan.rejected`` (promised ones may not be rejected).
+    Passengers on board must be dropped by their own vehicle.  Pickups must
+    start inside their promised window (or the request's own window),
+    drop-offs by their deadline and within the maximum ride time; loads stay
+    within seats and wheelchair spaces; committed stops come first in order;
+    each vehicle is back at its depot by its shift end.  ``Violation.route``
+    is the vehicle id and ``Violation.node`` the request id.
+    """
+    promises = promises or {}
+    out: list[Violation] = []
+    by_id = {r.request_id: r for r in requests}
+    onboard = {ob.request.request_id: (v.vehicle_id, ob) for v in vehicles for ob in v.onboard}
+    seen: dict[tuple[int, str], tuple[int, int, int]] = {}
+    routes = {r.vehicle_id: r for r in plan.routes}
+
+    def direct_s(r: RideRequest) -> int:
+        return int(travel.durations_s([r.pickup], [r.dropoff])[0, 0])
+
+    for v in vehicles:
+        route = routes.get(v.vehicle_id)
+        if route is None:
+            if v.onboard or v.committed:
+                out.append(Violation("visits", v.vehicle_id, -1, "vehicle with passengers "
+                                     "or committed stops has no route"))
+            continue
+        earliest_start = max(now_s, v.shift_start_s,
+                             v.position_time_s if v.position_time_s is not None else 0)
+        if route.start_time_s < earliest_start:
+            out.append(Violation("depot", v.vehicle_id, -1, f"route starts at "
+                                 f"{route.start_time_s} before {earliest_start}"))
+        for pos, ref in enumerate(v.committed):
+            if pos >= len(route.stops) or (route.stops[pos].request_id,
+                                           route.stops[pos].kind) != (ref.request_id, ref.kind):
+                out.append(Violation("order", v.vehicle_id, ref.request_id,
+                                     f"committed {ref.kind} of request {ref.request_id} is "
+                                     f"not stop {pos} of the route"))
+        seats = sum(o.request.passengers - int(o.request.wheelchair) for o in v.onboard)
+        chairs = sum(int(o.request.wheelchair) for o in v.onboard)
+        prev_place = v.position if v.position is not None else v.depot
+        prev_time = float(route.start_time_s)
+        prev_service = 0
+        for pos, stop in enumerate(route.stops):
+            rid = stop.request_id
+            r = by_id.get(rid) or (onboard[rid][1].request if rid in onboard else None)
+            if r is None:
+                out.append(Violation("visits", v.vehicle_id, rid, f"unknown request {rid}"))
+                continue
+            key = (rid, stop.kind)
+            if key in seen:
+                out.append(Violation("visits", v.vehicle_id, rid,
+                                     f"{stop.kind} of request {rid} planned twice"))
+            seen[key] = (v.vehicle_id, pos, stop.time_s)
+            expected_place = r.pickup if stop.kind == "pickup" else r.dropoff
+            if stop.place != expected_place:
+                out.append(Violation("visits", v.vehicle_id, rid,
+                                     f"{stop.kind} of request {rid} at the wrong place"))
+            need = prev_time + prev_service + float(
+                travel.durations_s([prev_place], [stop.place])[0, 0])
+            if stop.time_s < need - TOLERANCE:
+                out.append(Violation("travel", v.vehicle_id, rid, f"{stop.kind} at "
+                                     f"{stop.time_s} before the earliest arrival {need:.0f}"))
+            direct = direct_s(r)
+            if stop.kind == "pickup":
+                lo, hi = promises.get(rid, r.pickup_window_s(direct))
+                if not lo - TOLERANCE <= stop.time_s <= hi + TOLERANCE:
+                    out.append(Violation("window", v.vehicle_id, rid, f"pickup at "
+                                         f"{stop.time_s} outside [{lo}, {hi}]"))
+                seats += r.passengers - int(r.wheelchair)
+                chairs += int(r.wheelchair)
+            else:
+                deadline = r.dropoff_deadline_s(direct)
+                if stop.time_s > deadline + TOLERANCE:
+                    out.append(Violation("window", v.vehicle_id, rid, f"drop-off at "
+                                         f"{stop.time_s} after deadline {deadline}"))
+                seats -= r.passengers - int(r.wheelchair)
+                chairs -= int(r.wheelchair)
+            if not (0 <= seats <= v.seats and 0 <= chairs <= v.wheelchair_spaces):
+                out.append(Violation("capacity", v.vehicle_id, rid, f"after {stop.kind} of "
+                                     f"{rid}: {seats} seats, {chairs} wheelchairs on board "
+                                     f"(capacity {v.seats}, {v.wheelchair_spaces})"))
+            if tuple(stop.load) != (seats, chairs):
+                out.append(Violation("capacity", v.vehicle_id, rid, f"declared load "
+                                     f"{stop.load} but {(seats, chairs)} on board"))
+            prev_place, prev_time, prev_service = stop.place, float(stop.time_s), r.service_s
+        back = prev_time + prev_service + float(travel.durations_s([prev_place], [v.depot])[0, 0])
+        if route.end_time_s < back - TOLERANCE:
+            out.append(Violation("travel", v.vehicle_id, -1, f"back at depot at "
+                                 f"{route.end_time_s}, before {back:.0f}"))
+        if max(back, route.end_time_s) > v.shift_end_s + TOLERANCE:
+            out.append(Violation("duration", v.vehicle_id, -1, f"back at depot at "
+                                 f"{max(back, route.end_time_s):.0f}, after shift end "
+                                 f"{v.shift_end_s}"))
+    rejected = set(plan.rejected)
+    for rid, (vid, ob) in onboard.items():
+        got = seen.get((rid, "dropoff"))
+        if got is None:
+            out.append(Violation("visits", vid, rid, f"passenger {rid} on board is not "
+                                 "dropped off"))
+            continue
+        if got[0] != vid:
+            out.append(Violation("pairing", got[0], rid, f"passenger {rid} on board vehicle "
+                                 f"{vid} dropped by vehicle {got[0]}"))
+        if (rid, "pickup") in seen:
+            out.append(Violation("visits", got[0], rid, f"passenger {rid} on board is "
+                                 "picked up again"))
+        r = ob.request
+        ride = got[2] - (ob.picked_up_s + r.service_s)
+        limit = r.max_ride_s(direct_s(r))
+        if ride > limit + TOLERANCE:
+            out.append(Violation("ride_time", vid, rid, f"ride {ride} s > {limit} s"))
+        deadline = r.dropoff_deadline_s(direct_s(r))
+        if got[2] > deadline + TOLERANCE:
+            out.append(Violation("window", vid, rid, f"drop-off at {got[2]} after deadline "
+                                 f"{deadline}"))
+    for rid, r in by_id.items():
+        p = seen.get((rid, "pickup"))
+        d = seen.get((rid, "dropoff"))
+        if rid in rejected:
+            if rid in promises:
+                out.append(Violation("visits", -1, rid, f"promised request {rid} rejected"))
+            if p or d:
+                out.append(Violation("pairing", -1, rid, f"rejected request {rid} is planned"))
+            continue
+        if p is None or d is None:
+            out.append(Violation("visits", -1, rid, f"request {rid} is not served"))
+            continue
+        if p[0] != d[0]:
+            out.append(Violation("pairing", p[0], rid, f"request {rid} picked up by vehicle "
+                                 f"{p[0]} but dropped by {d[0]}"))
+            continue
+        if d[1] < p[1]:
+            out.append(Violation("order", p[0], rid, f"request {rid} dropped before pickup"))
+            continue
+        limit = r.max_ride_s(direct_s(r))
+        ride = d[2] - (p[2] + r.service_s)
+        if ride > limit + TOLERANCE:
+            out.append(Violation("ride_time", p[0], rid, f"ride {ride} s > {limit} s"))
+    return out

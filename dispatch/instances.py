@@ -234,12 +234,12 @@ def read_lilim(path: str | Path) -> DarpInstance:
     depot_no, depot = nodes[0]
     if depot[3] != 0:
         raise InstanceError(f"{path}:{depot_no}: depot demand {depot[3]:g} is not 0")
-    values = [v for _, v in nodes] + [depot]
+    table = [v for _, v in nodes] + [depot]
     return DarpInstance(
         name=path.stem, kind="lilim",
-        node_ids=tuple(list(range(m)) + [0]),
-        x=tuple(v[1] for v in values), y=tuple(v[2] for v in values),
-        service=tuple(v[6] for v in values), load=tuple(int(v[3]) for v in values),
-        tw_start=tuple(v[4] for v in values), tw_end=tuple(v[5] for v in values),
+        node_ids=(*range(m), 0),
+        x=tuple(v[1] for v in table), y=tuple(v[2] for v in table),
+        service=tuple(v[6] for v in table), load=tuple(int(v[3]) for v in table),
+        tw_start=tuple(v[4] for v in table), tw_end=tuple(v[5] for v in table),
         requests=tuple(requests), vehicles=vehicles, capacity=capacity,
         max_ride=None, max_route_duration=None)

@@ -1,3 +1,4 @@
+# ruff: noqa: NPY002 -- numba supports only the legacy np.random API inside njit code
 """Numba kernels of the large-neighbourhood search: route feasibility, insertion, removal.
 
 Routes live in an ``(v, max_len)`` int array with the vehicle's start node at
@@ -249,10 +250,7 @@ def repair(bank, nbank, routes, lens, locked, enabled, times_all, travel, cost, 
                     c2 = c
             if v1 < 0:
                 continue
-            if regret:
-                score = (1e12 if c2 == INF else c2 - c1) - 1e-6 * c1
-            else:
-                score = -c1
+            score = (1000000000000.0 if c2 == INF else c2 - c1) - 1e-06 * c1 if regret else -c1
             if score > pick_score:
                 pick_score = score
                 pick = b

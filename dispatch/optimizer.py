@@ -12,6 +12,7 @@ times are recomputed in floating point.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -85,7 +86,7 @@ def evaluate(problem: RoutingProblem,
             return None
         times.append(tuple(sched))
         nodes = [problem.starts[v], *route, problem.ends[v]]
-        travel += float(sum(problem.cost[a, b] for a, b in zip(nodes, nodes[1:], strict=False)))
+        travel += float(sum(problem.cost[a, b] for a, b in itertools.pairwise(nodes)))
         served.update(route)
         if route:
             used += 1
@@ -108,7 +109,7 @@ def _capacity_ok(problem: RoutingProblem, vehicle: int, route: Sequence[int]) ->
 
 
 def _penalty_int(value: float, big: int) -> int:
-    return big if value == math.inf else int(round(value * SCALE))
+    return big if value == math.inf else round(value * SCALE)
 
 
 def solve(problem: RoutingProblem, *, time_limit_s: float, seed: int = 0,
@@ -160,7 +161,7 @@ def solve(problem: RoutingProblem, *, time_limit_s: float, seed: int = 0,
     assignment = None
     if initial_routes is not None:
         initial = model.routing.ReadAssignmentFromRoutes(
-            [list(map(int, r)) for r in initial_routes], True)
+            [[model.manager.NodeToIndex(int(x)) for x in r] for r in initial_routes], True)
         if initial is not None:
             assignment = model.routing.SolveFromAssignmentWithParameters(initial, params)
     if assignment is None:
@@ -203,9 +204,9 @@ class _OrToolsModel:
         cost_idx = routing.RegisterTransitCallback(cost_cb)
         routing.SetArcCostEvaluatorOfAllVehicles(cost_idx)
         if p.vehicle_fixed_cost:
-            routing.SetFixedCostOfAllVehicles(int(round(p.vehicle_fixed_cost * SCALE)))
+            routing.SetFixedCostOfAllVehicles(round(p.vehicle_fixed_cost * SCALE))
         time_idx = routing.RegisterTransitCallback(transit_cb)
-        horizon = int(math.floor(float(np.max(p.tw_end)) * SCALE)) + 1
+        horizon = math.floor(float(np.max(p.tw_end)) * SCALE) + 1
         routing.AddDimension(time_idx, horizon, horizon, False, "time")
         tdim = routing.GetDimensionOrDie("time")
         self.tdim = tdim
@@ -213,17 +214,17 @@ class _OrToolsModel:
             if node in p.starts or node in p.ends:
                 continue
             index = manager.NodeToIndex(node)
-            tdim.CumulVar(index).SetRange(int(math.ceil(p.tw_start[node] * SCALE - 1e-6)),
-                                          int(math.floor(p.tw_end[node] * SCALE + 1e-6)))
+            tdim.CumulVar(index).SetRange(math.ceil(p.tw_start[node] * SCALE - 1e-6),
+                                          math.floor(p.tw_end[node] * SCALE + 1e-6))
         for veh in range(v):
             for index, node in ((routing.Start(veh), p.starts[veh]),
                                 (routing.End(veh), p.ends[veh])):
                 tdim.CumulVar(index).SetRange(
-                    int(math.ceil(p.tw_start[node] * SCALE - 1e-6)),
-                    int(math.floor(p.tw_end[node] * SCALE + 1e-6)))
+                    math.ceil(p.tw_start[node] * SCALE - 1e-6),
+                    math.floor(p.tw_end[node] * SCALE + 1e-6))
             if p.max_duration[veh] != math.inf:
                 tdim.SetSpanUpperBoundForVehicle(
-                    int(math.floor(p.max_duration[veh] * SCALE + 1e-6)), veh)
+                    math.floor(p.max_duration[veh] * SCALE + 1e-6), veh)
         solver = routing.solver()
         # capacity, one dimension per column
         self._demand_cbs = []
@@ -241,7 +242,7 @@ class _OrToolsModel:
             for veh in range(v):
                 ldim.CumulVar(routing.Start(veh)).SetValue(int(p.start_load[veh, dim]))
         max_cost = int(np.max(cost_int)) if n else 1
-        big = max(1, max_cost) * (n + 2) * 10 + int(round(p.vehicle_fixed_cost * SCALE)) * (v + 1)
+        big = max(1, max_cost) * (n + 2) * 10 + round(p.vehicle_fixed_cost * SCALE) * (v + 1)
         for r, (pick, drop) in enumerate(p.pairs):
             pi = manager.NodeToIndex(int(pick))
             di = manager.NodeToIndex(int(drop))
@@ -253,7 +254,7 @@ class _OrToolsModel:
             routing.AddDisjunction([di], pen)
             solver.Add(routing.ActiveVar(pi) == routing.ActiveVar(di))
             if p.max_ride[r] != math.inf:
-                limit = int(math.floor((p.max_ride[r] + p.service[pick]) * SCALE + 1e-6))
+                limit = math.floor((p.max_ride[r] + p.service[pick]) * SCALE + 1e-6)
                 solver.Add(tdim.CumulVar(di) - tdim.CumulVar(pi) <= limit)
         for veh in range(v):
             for node in p.onboard[veh]:

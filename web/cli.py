@@ -6,6 +6,7 @@ import click
 from flask.cli import FlaskGroup
 
 from web.app import create_app
+from web.commands.darp import darp_group
 from web.commands.demo import demo_command
 from web.commands.feed import feed_group
 from web.commands.plan import plan_batch_command, plan_command
@@ -23,6 +24,7 @@ def cli() -> None:
 
 cli.add_command(feed_group)
 cli.add_command(demo_command)
+cli.add_command(darp_group)
 cli.add_command(plan_command)
 cli.add_command(plan_batch_command)
 

@@ -54,6 +54,9 @@ __all__ = ["BookingStore"]
 
 T = TypeVar("T")
 
+RETRY_BUDGET_S = 60.0
+"""Stop retrying a transaction (locked, serialization failure) after this long."""
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -174,6 +177,7 @@ class BookingStore:
         return now
 
     def _retrying(self, factory: sessionmaker[Session], work: Callable[[Session], T]) -> T:
+        deadline = time.monotonic() + RETRY_BUDGET_S
         for attempt in range(1, self._max_attempts + 1):
             try:
                 with factory.begin() as session:
@@ -181,7 +185,8 @@ class BookingStore:
             except DBAPIError as exc:
                 if isinstance(exc, IntegrityError):
                     raise
-                if is_retryable(exc) and attempt < self._max_attempts:
+                if (is_retryable(exc) and attempt < self._max_attempts
+                        and time.monotonic() < deadline):
                     time.sleep(min(0.5, 0.005 * 2 ** attempt) * random.random())
                     continue
                 raise StoreError(f"booking database {self._where}: {exc.orig} "
@@ -431,11 +436,11 @@ class BookingStore:
             if row.rider_id != request.rider_id:
                 raise BookingError(f"quote {quote_id} belongs to another rider, not "
                                    f"{request.rider_id!r}")
+            check_transition(quote_id, BookingStatus(row.status), BookingStatus.BOOKED,
+                             actor=actor)
             if row.request_hash != request_fingerprint(request):
                 raise BookingError(f"quote {quote_id}: the request differs from the one "
                                    "quoted; ask for a new quote")
-            check_transition(quote_id, BookingStatus(row.status), BookingStatus.BOOKED,
-                             actor=actor)
             expires = row.quote_expires_at
             if expires is not None and now > expires:
                 raise BookingError(f"quote {quote_id} expired at {expires.isoformat()}; "
@@ -680,8 +685,8 @@ class BookingStore:
     def counts(self) -> dict[str, int]:
         """Return how many bookings are in each state (every state listed)."""
         def work(s: Session) -> dict[str, int]:
-            found = dict(s.execute(select(BookingRow.status, func.count())
-                                   .group_by(BookingRow.status)).tuples().all())
+            found = {status: n for status, n in s.execute(
+                select(BookingRow.status, func.count()).group_by(BookingRow.status))}
             return {st.value: int(found.get(st.value, 0)) for st in BookingStatus}
         return self._read(work)
 
