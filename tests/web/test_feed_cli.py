@@ -120,3 +120,17 @@ def test_yamanashi_info(tmp_path: Path) -> None:
         (2386, 369, 1508, 49425)
     assert info["active_trips"] == 1396 and info["compiled_trips"] == 1396
     assert info["timezone"] == "Asia/Tokyo" and len(info["agencies"]) == 9
+
+
+def test_cache_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TSUNAGU_CACHE_DIR chooses the cache folder; an empty --cache-dir disables caching."""
+    feed = str(_feed(tmp_path))
+    cache = tmp_path / "env-cache"
+    monkeypatch.setenv("TSUNAGU_CACHE_DIR", str(cache))
+    result = CliRunner().invoke(cli, ["feed", "info", feed, "--date", "2026-01-05"])
+    assert result.exit_code == 0 and len(list(cache.glob("*.npz"))) == 1
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["feed", "info", feed, "--date", "2026-01-06",
+                                      "--cache-dir", ""])
+    assert result.exit_code == 0 and "active:      1 trips" in result.stdout
+    assert len(list(cache.glob("*.npz"))) == 1 and not (tmp_path / "var").exists()
