@@ -13,6 +13,7 @@ Read with pyosmium (node locations resolved in memory). Every way with a
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,7 @@ def _speed_kmh(tag: str | None, default: float) -> float:
         return default
 
 
-class _Collector(osmium.SimpleHandler):  # type: ignore[misc]
+class _Collector(osmium.SimpleHandler):
     def __init__(self) -> None:
         super().__init__()
         self.node_index: dict[int, int] = {}
@@ -83,7 +84,7 @@ class _Collector(osmium.SimpleHandler):  # type: ignore[misc]
         speed = _speed_kmh(tags.get("maxspeed"), _DRIVE_KMH.get(hw, 30)) / 3.6 if drive else 0.0
         nodes = [self._node(n.ref, n.location.lat, n.location.lon)
                  for n in w.nodes if n.location.valid()]
-        for a, b in zip(nodes, nodes[1:], strict=False):
+        for a, b in itertools.pairwise(nodes):
             if a == b:
                 continue
             fwd = (WALK if walk else 0) | (DRIVE if drive and not backward_only else 0)

@@ -31,8 +31,14 @@ from routing.batch import BatchQuery, run_batch
 from routing.itinerary import ItineraryWriter, clock, clock_hms, describe
 from routing.journey import Journey
 from routing.osm import load_osm
-from routing.planner import DEFAULT_WINDOW_S, Place, Planner, PlannerConfig, parse_clock, \
-    parse_place
+from routing.planner import (
+    DEFAULT_WINDOW_S,
+    Place,
+    Planner,
+    PlannerConfig,
+    parse_clock,
+    parse_place,
+)
 from transit.errors import TsunaguError
 from transit.streets import StreetNetwork
 from transit.timetable import Timetable
