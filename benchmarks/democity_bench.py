@@ -2,10 +2,15 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/democity_bench.py [--sizes 1 10 100] [--out DIR]
+    .venv/bin/python benchmarks/democity_bench.py [--sizes 1 10 100] [--repeat N] [--out DIR]
 
-Each size runs in a fresh child process so that its peak resident memory
-(``ru_maxrss``) is its own. Figures go to docs/benchmarks.md ("Demo city").
+Each run is a fresh child process so that its peak resident memory
+(``ru_maxrss``) is its own; with ``--repeat N`` every size runs N times and
+the median of each time is printed. Per size: generate (``generate_demo_city``),
+read the feed (``gtfs.reader.read_feed``), compile the sample weekday
+(``gtfs.compile.compile_service_day``), and load ``streets.osm`` with the
+router's loader (``routing.osm.load_osm``). Figures go to docs/benchmarks.md
+("Demo city").
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import argparse
 import json
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,7 +39,9 @@ def run_one(size: int, out: Path) -> dict[str, float | int]:
     from gtfs.compile import compile_service_day
     from gtfs.democity import generate_demo_city
     from gtfs.reader import read_feed
+    from routing.osm import load_osm
 
+    rss_imports = _peak_mib()
     t0 = time.perf_counter()
     city = generate_demo_city(out, size=size)
     t1 = time.perf_counter()
@@ -42,13 +50,20 @@ def run_one(size: int, out: Path) -> dict[str, float | int]:
     t2 = time.perf_counter()
     timetable = compile_service_day(feed, city.sample_weekday)
     t3 = time.perf_counter()
+    rss_compile = _peak_mib()
+    streets = load_osm(city.streets_path)
+    t4 = time.perf_counter()
     return {
         "size": size,
         "generate_s": round(t1 - t0, 2),
-        "peak_rss_generate_mib": round(rss_generate),
         "read_s": round(t2 - t1, 2),
-        "compile_s": round(t3 - t2, 2),
-        "peak_rss_total_mib": round(_peak_mib()),
+        "compile_s": round(t3 - t2, 3),
+        "osm_load_s": round(t4 - t3, 2),
+        "rss_imports_mib": round(rss_imports),
+        "peak_rss_generate_mib": round(rss_generate),
+        "peak_rss_compile_mib": round(rss_compile),
+        "peak_rss_osm_mib": round(_peak_mib()),
+        "loaded_street_nodes": streets.n_nodes,
         "stops": city.n_stops,
         "trips": city.n_trips,
         "stop_times": city.n_stop_times,
@@ -66,6 +81,7 @@ def main() -> None:
     """Run every size in a child process and print one line per size."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100])
+    parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--out", type=Path, default=None,
                         help="Keep the cities under this folder (default: a temporary one).")
     parser.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
@@ -79,11 +95,14 @@ def main() -> None:
         base = args.out if args.out is not None else Path(tmp)
         for size in args.sizes:
             out = base / f"size{size}"
-            child = subprocess.run(
-                [sys.executable, __file__, "--one", str(size), "--out", str(out)],
-                check=True, capture_output=True, text=True)
-            figures = json.loads(child.stdout.strip().splitlines()[-1])
-            print(" ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
+            runs = []
+            for _ in range(args.repeat):
+                child = subprocess.run(
+                    [sys.executable, __file__, "--one", str(size), "--out", str(out)],
+                    check=True, capture_output=True, text=True)
+                runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
+            figures = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+            print(" ".join(f"{k}={v:g}" for k, v in figures.items()), flush=True)
 
 
 if __name__ == "__main__":

@@ -196,7 +196,8 @@ def generate_demo_city(out_dir: str | os.PathLike[str], *, size: int = 1,
     except OSError as exc:
         raise DemoCityError(f"out_dir: cannot write {str(summary_path)!r}: {exc}") from exc
     city = _from_summary(out, summary)
-    assert city is not None
+    if city is None:
+        raise DemoCityError(f"out_dir: the files written to {str(out)!r} disappeared")
     return city
 
 

@@ -263,6 +263,24 @@ def test_streets_osm_parses_and_is_connected(city: DemoCity) -> None:
     assert ele.min() >= 0 and ele.max() > 150
 
 
+def test_router_loads_streets_and_driving_is_strongly_connected(city: DemoCity) -> None:
+    """routing.osm reads streets.osm: every node walkable, one strongly connected car network."""
+    import networkx as nx
+
+    from routing.osm import load_osm
+    from transit.streets import DRIVE, WALK
+
+    net = load_osm(city.streets_path)
+    assert net.n_nodes == city.n_street_nodes
+    assert int(((net.flags & WALK) > 0).sum()) == 2 * city.n_street_edges
+    drive = (net.flags & DRIVE) > 0
+    tail = np.repeat(np.arange(net.n_nodes), np.diff(net.offsets))
+    g = nx.DiGraph(zip(tail[drive].tolist(), net.to_node[drive].tolist(), strict=True))
+    assert g.number_of_nodes() > 0.9 * net.n_nodes
+    assert nx.number_strongly_connected_components(g) == 1
+    assert set(np.round(net.drive_speed_m_s[drive] * 3.6).tolist()) == {30.0, 40.0, 50.0}
+
+
 def test_every_stop_is_near_a_street(city: DemoCity, tables: dict[str, pd.DataFrame]) -> None:
     """Each stop lies within 80 m (half a block) of a street node, so walking reaches it."""
     osm = _OsmCollector()
