@@ -17,8 +17,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import TypeVar
@@ -198,15 +197,6 @@ class BookingStore:
 
     def _read(self, work: Callable[[Session], T]) -> T:
         return self._retrying(self._reader, work)
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """Yield a read-only session (for reports); it is rolled back afterwards."""
-        with self._reader() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
 
     # -- runs ----------------------------------------------------------------------
 
@@ -586,6 +576,25 @@ class BookingStore:
         """Let a dispatcher correct a state (:data:`~dispatch.booking.OVERRIDES`)."""
         return self.change(booking_id, to_status, actor=Actor.DISPATCHER, note=note,
                            expected_version=expected_version)
+
+    def expire_quotes(self) -> int:
+        """Cancel every quote past its expiry (as the system); return how many."""
+        now = self._now()
+
+        def work(s: Session) -> list[str]:
+            return list(s.scalars(select(BookingRow.booking_id).where(
+                BookingRow.status == BookingStatus.QUOTED.value,
+                BookingRow.quote_expires_at < now)))
+
+        expired = 0
+        for booking_id in self._read(work):
+            try:
+                self.change(booking_id, BookingStatus.CANCELLED, actor=Actor.SYSTEM,
+                            note="quote expired")
+            except BookingError:  # booked or cancelled meanwhile
+                continue
+            expired += 1
+        return expired
 
     # -- reading -------------------------------------------------------------------
 

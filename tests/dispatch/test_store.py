@@ -426,6 +426,21 @@ def test_quote_rules(store: BookingStore, clock: Clock) -> None:
     assert store.run("r1").seats_left == 3
 
 
+def test_expired_quotes_are_cancelled(store: BookingStore, clock: Clock) -> None:
+    """Housekeeping cancels quotes past their expiry and leaves fresh ones and bookings."""
+    old = store.quote(request("alice"), feasibility=CHECK, ttl_s=60).booking
+    fresh = store.quote(request("bob"), feasibility=CHECK, ttl_s=600).booking
+    booked = book(store, "carol").booking
+    assert old and fresh and booked
+    clock.now += timedelta(seconds=120)
+    assert store.expire_quotes() == 1
+    assert store.get(old.booking_id).status is S.CANCELLED
+    assert store.events(old.booking_id)[-1].actor is Actor.SYSTEM
+    assert store.get(fresh.booking_id).status is S.QUOTED
+    assert store.get(booked.booking_id).status is S.BOOKED
+    assert store.expire_quotes() == 0
+
+
 # -- lifecycle in the store ----------------------------------------------------------------
 
 def test_ride_from_booking_to_drop_off(store: BookingStore) -> None:
