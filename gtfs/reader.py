@@ -245,15 +245,19 @@ def read_feed(path: str | Path, *,
     raw = read_feed_files(Path(path), wanted=frozenset(f"{t}.txt" for t in TABLES),
                           max_uncompressed_bytes=max_uncompressed_bytes)
     tables: dict[str, pd.DataFrame] = {}
+    warn = _Warnings()
     for name in TABLES:
         data = raw.files.get(f"{name}.txt")
         if data is not None:
-            df = _read_csv(f"{name}.txt", data)
+            df = _read_csv(f"{name}.txt", data, warn)
             if df is not None:
                 tables[name] = df
     for name in REQUIRED_TABLES:
         if name not in tables:
             raise FeedError("required file is missing or empty", file=f"{name}.txt")
+        if tables[name].empty:
+            raise FeedError("required file has a header but no rows", file=f"{name}.txt",
+                            line=2)
     if "calendar" not in tables and "calendar_dates" not in tables:
         raise FeedError("required file is missing: a feed needs calendar.txt or "
                         "calendar_dates.txt", file="calendar.txt")
@@ -262,7 +266,6 @@ def read_feed(path: str | Path, *,
             if col not in df.columns:
                 raise FeedError(f"missing required column {col!r}", file=f"{name}.txt", line=1)
 
-    warn = _Warnings()
     timezone, agency_names = _check_agency(tables["agency"], warn)
     stop_lat, stop_lon = _check_stops(tables["stops"])
     stop_index = pd.Index(tables["stops"]["stop_id"])
@@ -321,9 +324,17 @@ def _as_gtfs_kit(table: str, df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _read_csv(file: str, data: bytes) -> pd.DataFrame | None:
+_BLANK_LINE = re.compile(rb"\n[ \t\r]*\n")
+
+
+def _read_csv(file: str, data: bytes, warn: _Warnings) -> pd.DataFrame | None:
     if not data.strip():
         return None
+    blank = _BLANK_LINE.search(data.rstrip())
+    if blank:
+        line = data[:blank.start()].count(b"\n") + 2
+        warn.add(f"blank-{file}", f"{file}:{line}: blank line inside the table is skipped; "
+                 "line numbers reported after it are off by one per blank line")
     try:
         df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False,
                          na_filter=False, encoding="utf-8-sig", skipinitialspace=False)
@@ -358,9 +369,11 @@ def _numbers(df: pd.DataFrame, col: str, file: str, *, integer: bool,
     s = _column(df, col)
     values = np.array(pd.to_numeric(s.where(s != "", None), errors="coerce"), dtype=np.float64)
     blank = (s == "").to_numpy()
-    bad = ~blank & np.isnan(values)
-    if integer:
-        bad |= ~np.isnan(values) & (values != np.floor(values))
+    with np.errstate(invalid="ignore"):
+        bad = ~blank & ~np.isfinite(values)
+        if integer:
+            bad |= ~np.isnan(values) & ((values != np.floor(values))
+                                        | (np.abs(values) > np.iinfo(np.int32).max))
     if allowed is not None:
         bad |= ~blank & ~np.isnan(values) & ~allowed(values)
     if bad.any():

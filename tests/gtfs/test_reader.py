@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gtfs.compile import compile_service_day
 from gtfs.errors import FeedError
 from gtfs.reader import read_feed
 from tests.gtfs.conftest import BASE_FILES, FeedMaker
@@ -292,3 +293,38 @@ def test_gtfs_kit_view_is_typed(make_feed: FeedMaker) -> None:
     assert str(feed.gk.stop_times["stop_sequence"].dtype) == "Int32"
     assert len(feed.gk.get_trips("20260105")) == 2
     assert feed.gk is feed.gk
+
+
+def test_blank_line_inside_a_table_is_a_warning(make_feed: FeedMaker) -> None:
+    """A blank line inside a table is skipped, with a warning naming its line."""
+    stops = BASE_FILES["stops.txt"].replace("S3,", "\nS3,")
+    feed = read_feed(make_feed(stops_txt=stops))
+    assert len(feed.stops) == 4
+    assert feed.warnings[0].startswith("stops.txt:4: blank line inside the table")
+
+
+def test_required_file_without_rows(make_feed: FeedMaker) -> None:
+    """A required file holding only its header is an error."""
+    message = _error(make_feed(agency_txt="agency_name,agency_url,agency_timezone\n"))
+    assert message == "agency.txt:2: required file has a header but no rows"
+
+
+@pytest.mark.parametrize("bad", ["", "x", "1e400", "99:99:99", '"', "-1"])
+def test_corrupt_cells_never_crash(make_feed: FeedMaker, bad: str) -> None:
+    """Any cell of the base feed replaced by junk gives a usable feed or a one-line FeedError."""
+    outcomes = {"ok": 0, "error": 0}
+    for name, text in BASE_FILES.items():
+        lines = text.splitlines()
+        for r in range(1, len(lines)):
+            cells = lines[r].split(",")
+            for c in range(len(cells)):
+                row = ",".join([*cells[:c], bad, *cells[c + 1:]])
+                changed = [*lines[:r], row, *lines[r + 1:]]
+                path = make_feed(**{name.replace(".txt", "_txt"): "\n".join(changed) + "\n"})
+                try:
+                    compile_service_day(read_feed(path), date(2026, 1, 5)).validate()
+                    outcomes["ok"] += 1
+                except FeedError as exc:
+                    assert "\n" not in str(exc) and str(exc).split(":")[0].endswith(".txt")
+                    outcomes["error"] += 1
+    assert outcomes["error"] > 0
