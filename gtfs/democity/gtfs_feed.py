@@ -180,6 +180,8 @@ def _tables(network: BusNetwork, schedule: Schedule, zones: tuple[DrtZone, ...],
         "feed_start_date": FEED_START.strftime("%Y%m%d"),
         "feed_end_date": FEED_END.strftime("%Y%m%d"),
         "feed_version": version,
+        "feed_contact_email": "demo@example.org",
+        "feed_contact_url": "https://example.org/tsunagu/demo",
     }])
     return {
         "agency.txt": pd.DataFrame(list(AGENCIES)),
