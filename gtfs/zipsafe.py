@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -129,7 +130,8 @@ def _read_zip(path: Path, wanted: frozenset[str], cap: int) -> FeedFiles:
                         if budget < 0:
                             raise _too_big(path, cap - budget, cap)
                         parts.append(chunk)
-            except (zipfile.BadZipFile, EOFError, NotImplementedError) as exc:
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
+                    RuntimeError) as exc:  # corrupt, truncated, unsupported or encrypted
                 raise FeedError(f"cannot decompress member ({exc})", file=info.filename) from None
             files[info.filename[len(prefix):]] = b"".join(parts)
     return FeedFiles(path, files, digest.hexdigest())

@@ -328,3 +328,19 @@ def test_corrupt_cells_never_crash(make_feed: FeedMaker, bad: str) -> None:
                     assert "\n" not in str(exc) and str(exc).split(":")[0].endswith(".txt")
                     outcomes["error"] += 1
     assert outcomes["error"] > 0
+
+
+def test_corrupt_zip_bytes_are_feed_errors(tmp_path: Path) -> None:
+    """Flipped bytes anywhere in the archive give a FeedError, never another exception."""
+    path = _zip(tmp_path / "ok.zip", {n: (t * 20).encode() for n, t in BASE_FILES.items()})
+    data = path.read_bytes()
+    errors = 0
+    for offset in range(0, len(data), max(1, len(data) // 150)):
+        damaged = bytearray(data)
+        damaged[offset] ^= 0xFF
+        path.write_bytes(bytes(damaged))
+        try:
+            read_feed(path)
+        except FeedError:
+            errors += 1
+    assert errors > 50
