@@ -58,6 +58,8 @@ __all__ = [
     "ServiceRun",
     "allowed_actors",
     "check_transition",
+    "parse_actor",
+    "parse_status",
     "request_fingerprint",
     "transition",
 ]
@@ -98,6 +100,24 @@ class Actor(StrEnum):
     DISPATCHER = "dispatcher"
     VEHICLE = "vehicle"
     SYSTEM = "system"
+
+
+def parse_status(value: object, *, name: str = "status") -> BookingStatus:
+    """Return ``value`` as a :class:`BookingStatus` or raise a :class:`BookingError` naming it."""
+    try:
+        return BookingStatus(value if isinstance(value, str) else repr(value))
+    except ValueError:
+        raise BookingError(f"{name} must be one of {', '.join(s.value for s in BookingStatus)};"
+                           f" got {value!r}") from None
+
+
+def parse_actor(value: object, *, name: str = "actor") -> Actor:
+    """Return ``value`` as an :class:`Actor` or raise a :class:`BookingError` naming it."""
+    try:
+        return Actor(value if isinstance(value, str) else repr(value))
+    except ValueError:
+        raise BookingError(f"{name} must be one of {', '.join(a.value for a in Actor)}; "
+                           f"got {value!r}") from None
 
 
 S = BookingStatus
@@ -447,9 +467,9 @@ def check_transition(booking_id: str, from_status: BookingStatus, to_status: Boo
 
     Overrides (:data:`OVERRIDES`) are for dispatchers only and need a ``note``.
     """
-    from_status = BookingStatus(from_status)
-    to_status = BookingStatus(to_status)
-    actor = Actor(actor)
+    from_status = parse_status(from_status, name="from_status")
+    to_status = parse_status(to_status, name="to_status")
+    actor = parse_actor(actor)
     who = allowed_actors(from_status, to_status)
     if not who:
         ok = sorted(t.value for (f, t) in (*TRANSITIONS, *OVERRIDES) if f == from_status)
@@ -490,6 +510,8 @@ def transition(booking: Booking, to_status: BookingStatus, *, actor: Actor, at: 
         The planned pick-up time, for ``assigned``; it must lie in the offer's window.
     """
     check_transition(booking.booking_id, booking.status, to_status, actor=actor, note=note)
+    if planned_pickup_s is not None:
+        _check_int("planned_pickup_s", planned_pickup_s, where=f"booking {booking.booking_id}")
     if at.tzinfo is None:
         raise BookingError(f"booking {booking.booking_id}: transition time {at} is naive; "
                            "give a timezone-aware datetime")

@@ -42,6 +42,8 @@ from dispatch.booking import (
     RideRequest,
     ServiceRun,
     check_transition,
+    parse_actor,
+    parse_status,
     request_fingerprint,
     transition,
 )
@@ -310,7 +312,7 @@ class BookingStore:
         if not isinstance(request, RideRequest):
             raise BookingError(f"book: request must be a RideRequest, got {request!r}")
         key = _check_key("idempotency_key", idempotency_key)
-        actor = Actor(actor)
+        actor = parse_actor(actor)
         if quote_id is not None:
             _check_key("quote_id", quote_id)
         fingerprint = request_fingerprint(request, quote_id=quote_id)
@@ -357,6 +359,11 @@ class BookingStore:
         if run.service_date != request.service_date:
             raise BookingError(f"the feasibility check offered run {offer.run_id!r} of "
                                f"{run.service_date}, not of {request.service_date}")
+        if not request.earliest_pickup_s <= offer.pickup_earliest_s <= request.latest_pickup_s:
+            raise BookingError(
+                f"the feasibility check offered pick-up from {offer.pickup_earliest_s}, outside"
+                f" the window asked for ({request.earliest_pickup_s}-"
+                f"{request.latest_pickup_s})")
         if not (run.start_s <= offer.pickup_earliest_s <= offer.pickup_latest_s <= run.end_s
                 and offer.pickup_earliest_s <= offer.dropoff_eta_s <= run.end_s):
             raise BookingError(
@@ -492,8 +499,8 @@ class BookingStore:
             stale, or the new run has no seats for it.
         """
         _check_key("booking_id", booking_id)
-        to_status = BookingStatus(to_status)
-        actor = Actor(actor)
+        to_status = parse_status(to_status, name="to_status")
+        actor = parse_actor(actor)
 
         def work(s: Session) -> Booking:
             row = s.get(BookingRow, booking_id, with_for_update=True)
@@ -502,6 +509,8 @@ class BookingStore:
             if expected_version is not None and row.version != expected_version:
                 raise BookingError(f"booking {booking_id} is at version {row.version}, not "
                                    f"{expected_version}: someone changed it meanwhile")
+            if actor is Actor.RIDER and rider_id is None:
+                raise BookingError(f"booking {booking_id}: a rider must give rider_id")
             if actor is Actor.RIDER and rider_id != row.rider_id:
                 raise BookingError(f"booking {booking_id}: rider {rider_id!r} does not own "
                                    "it")
@@ -631,7 +640,7 @@ class BookingStore:
             if run_id is not None:
                 query = query.where(BookingRow.run_id == run_id)
             if status is not None:
-                query = query.where(BookingRow.status == BookingStatus(status).value)
+                query = query.where(BookingRow.status == parse_status(status).value)
             rows = s.scalars(query.order_by(BookingRow.created_at, BookingRow.booking_id))
             return [_booking_value(r) for r in rows]
         return self._read(work)

@@ -125,6 +125,18 @@ def test_assign_plans_pickup_inside_the_window() -> None:
         transition(booked, S.ASSIGNED, actor=Y, at=AT, planned_pickup_s=30000)
 
 
+def test_unknown_status_or_actor_named() -> None:
+    """A status or actor that does not exist is a BookingError listing the valid ones."""
+    with pytest.raises(BookingError, match=r"to_status must be one of quoted, booked.*got 'gone'"):
+        transition(make_booking(S.BOOKED), "gone", actor=D, at=AT)  # type: ignore[arg-type]
+    with pytest.raises(BookingError, match=r"actor must be one of rider.*got 'driver'"):
+        transition(make_booking(S.BOOKED), S.CANCELLED, actor="driver",  # type: ignore[arg-type]
+                   at=AT)
+    with pytest.raises(BookingError, match="planned_pickup_s must be an int, got '8:00'"):
+        transition(make_booking(S.BOOKED), S.ASSIGNED, actor=Y, at=AT,
+                   planned_pickup_s="8:00")  # type: ignore[arg-type]
+
+
 def test_naive_time_refused() -> None:
     """A transition time without a timezone is refused."""
     with pytest.raises(BookingError, match="naive"):

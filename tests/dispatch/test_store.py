@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,7 +28,9 @@ from dispatch.booking import (
     BookingNotFound,
     BookingOutcome,
     BookingStatus,
+    FeasibilityResult,
     IdempotencyConflict,
+    PickupOffer,
     RideRequest,
     RunWindowCheck,
     ServiceRun,
@@ -441,6 +443,21 @@ def test_expired_quotes_are_cancelled(store: BookingStore, clock: Clock) -> None
     assert store.expire_quotes() == 0
 
 
+class OutsideWindow:
+    """A faulty check that offers a pick-up an hour after the window asked for."""
+
+    def check(self, request: RideRequest, runs: Sequence[ServiceRun]) -> FeasibilityResult:
+        start = request.latest_pickup_s + H
+        return FeasibilityResult(PickupOffer(runs[0].run_id, start, start + 600, start + 900))
+
+
+def test_offer_outside_the_asked_window_is_refused(store: BookingStore) -> None:
+    """The store does not confirm a pick-up the rider did not ask for, whatever the check says."""
+    with pytest.raises(BookingError, match="outside the window asked for"):
+        store.book(request("alice"), idempotency_key="k", feasibility=OutsideWindow())
+    assert store.run("r1").seats_left == 4 and store.counts()["booked"] == 0
+
+
 # -- lifecycle in the store ----------------------------------------------------------------
 
 def test_ride_from_booking_to_drop_off(store: BookingStore) -> None:
@@ -464,6 +481,8 @@ def test_rider_cancels_and_seat_returns(store: BookingStore) -> None:
     assert b is not None
     with pytest.raises(BookingError, match="rider 'bob' does not own it"):
         store.cancel(b.booking_id, rider_id="bob")
+    with pytest.raises(BookingError, match="a rider must give rider_id"):
+        store.cancel(b.booking_id)
     cancelled = store.cancel(b.booking_id, rider_id="alice", note="plans changed")
     assert cancelled.status is S.CANCELLED and store.run("r1").seats_left == 4
     assert store.events(b.booking_id)[-1].note == "plans changed"
