@@ -20,8 +20,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from routing.errors import QueryError
 from routing.footpaths import DEFAULT_RADIUS_M, DETOUR_FACTOR, WALK_SPEED_M_S, build_footpaths
 from routing.journey import ACCESS, EGRESS, Journey, Leg
@@ -124,6 +122,7 @@ class Planner:
     footpaths: Footpaths = field(init=False)
     provider: TimetableProvider = field(init=False)
     walker: Walker = field(init=False)
+    _reverse_footpaths: Footpaths = field(init=False, repr=False)
     _fwd: RaptorState | None = field(default=None, init=False)
     _bwd: RaptorState | None = field(default=None, init=False)
 
@@ -140,6 +139,7 @@ class Planner:
                                          speed_m_s=c.speed_m_s, detour=c.detour,
                                          street_lengths=lengths)
         self.provider = TimetableProvider(self.timetable, self.footpaths)
+        self._reverse_footpaths = self.footpaths.reversed()
 
     # -- states ------------------------------------------------------------
 
@@ -174,9 +174,8 @@ class Planner:
                         if d <= self.config.walk_limit_s:
                             out[s] = min(out.get(s, d), d)
                 else:
-                    hit = np.flatnonzero(fp.to_stop == place.stop)
-                    tails = np.searchsorted(fp.offsets, hit, side="right") - 1
-                    for s, d in zip(tails.tolist(), fp.duration_s[hit].tolist(), strict=True):
+                    to, dur = self._reverse_footpaths.edges_from(place.stop)
+                    for s, d in zip(to.tolist(), dur.tolist(), strict=True):
                         if d <= self.config.walk_limit_s:
                             out[s] = min(out.get(s, d), d)
             return out
