@@ -103,7 +103,8 @@ def _read_zip(path: Path, wanted: frozenset[str], cap: int) -> FeedFiles:
             digest.update(chunk)
     try:
         zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, OSError, NotImplementedError, ValueError, EOFError) as exc:
+        # the file itself was just read in full, so OSError here is a corrupt directory
         raise FeedError(f"not a readable zip archive ({exc})", file=path.name) from None
     with zf:
         infos = zf.infolist()
@@ -131,7 +132,8 @@ def _read_zip(path: Path, wanted: frozenset[str], cap: int) -> FeedFiles:
                             raise _too_big(path, cap - budget, cap)
                         parts.append(chunk)
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
-                    RuntimeError) as exc:  # corrupt, truncated, unsupported or encrypted
+                    RuntimeError, ValueError, OSError) as exc:
+                # corrupt, truncated, unsupported or encrypted (a bad offset fails to seek)
                 raise FeedError(f"cannot decompress member ({exc})", file=info.filename) from None
             files[info.filename[len(prefix):]] = b"".join(parts)
     return FeedFiles(path, files, digest.hexdigest())
