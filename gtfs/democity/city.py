@@ -42,7 +42,7 @@ from gtfs.democity.services import FEED_END, FEED_START, HOLIDAYS, SAMPLE_WEEKDA
 from gtfs.democity.side_files import drt_service, write_cells, write_json, write_yaml
 from gtfs.democity.streets import WAY_TAGS, build_lattice, build_streets
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 1  # bump whenever the output for a given size and seed changes
 DEFAULT_SEED = 1939  # the year Hitachi became a city
 MAX_SIZE = 1000
 FEED_FILE = "gtfs.zip"

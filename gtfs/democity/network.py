@@ -278,6 +278,9 @@ def _brt_route(book: _StopBook, lattice: Lattice, seg: int, towns: list[tuple[in
             k, town = town_rows[r]
             s = book.at_node(node, "B", name=f"{town.name}駅", hub=True, brt=True)
             hubs[k] = s
+        elif r in (start, end):
+            depot = f"{book.area(float(lattice.y_m.flat[node]))}車庫"
+            s = book.at_node(node, "B", name=depot, brt=True)
         else:
             s = book.at_node(node, "B", brt=True)
         positions.append(float(r - start))
