@@ -315,6 +315,8 @@ class BookingStore:
         actor = parse_actor(actor)
         if quote_id is not None:
             _check_key("quote_id", quote_id)
+        if isinstance(max_rounds, bool) or not isinstance(max_rounds, int) or max_rounds < 1:
+            raise BookingError(f"book: max_rounds must be an int >= 1, got {max_rounds!r}")
         fingerprint = request_fingerprint(request, quote_id=quote_id)
         rider = request.rider_id
         for _ in range(max_rounds):
