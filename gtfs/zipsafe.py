@@ -114,6 +114,11 @@ def _read_zip(path: Path, wanted: frozenset[str], cap: int) -> FeedFiles:
         chosen = [i for i in infos
                   if not i.is_dir() and i.filename.startswith(prefix)
                   and i.filename[len(prefix):] in wanted]
+        names = [i.filename for i in chosen]
+        if len(set(names)) != len(names):
+            twice = next(n for n in names if names.count(n) > 1)
+            raise FeedError(f"zip member {twice!r} appears twice; refusing the archive",
+                            file=twice)
         declared = sum(i.file_size for i in chosen)
         if declared > cap:
             raise _too_big(path, declared, cap)

@@ -349,3 +349,14 @@ def test_corrupt_zip_bytes_are_feed_errors(tmp_path: Path, method: int) -> None:
         except FeedError:
             refused += 1
     assert refused > len(cases) // 2  # any other exception fails the test above
+
+
+def test_duplicated_zip_member_refused(tmp_path: Path) -> None:
+    """Two members with the same table name make the archive ambiguous: refused."""
+    path = tmp_path / "twice.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, text in BASE_FILES.items():
+            zf.writestr(name, text)
+        with pytest.warns(UserWarning):
+            zf.writestr("stops.txt", BASE_FILES["stops.txt"])
+    assert _error(path).startswith("stops.txt: zip member 'stops.txt' appears twice")
