@@ -77,6 +77,10 @@ def run_one(size: int, out: Path) -> dict[str, float | int]:
     }
 
 
+def _fmt(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:.3g}"
+
+
 def main() -> None:
     """Run every size in a child process and print one line per size."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -102,7 +106,7 @@ def main() -> None:
                     check=True, capture_output=True, text=True)
                 runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
             figures = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-            print(" ".join(f"{k}={v:g}" for k, v in figures.items()), flush=True)
+            print(" ".join(f"{k}={_fmt(v)}" for k, v in figures.items()), flush=True)
 
 
 if __name__ == "__main__":
