@@ -98,7 +98,8 @@ def compile_service_day(feed: Feed, service_date: date, *,
         The service day *D*; times are seconds after its midnight.
     cache_dir
         When given, the compiled day is looked up there first and stored there
-        after compiling (``<key>.npz`` + ``<key>.json``).
+        after compiling, as ``<key>.npz`` (see :func:`cache_key` and
+        :mod:`transit.timetable_store`); a damaged entry is recompiled.
 
     Returns
     -------
