@@ -33,12 +33,15 @@ def test_reads_folder_and_zip_alike(make_feed: FeedMaker) -> None:
 
 
 def test_ids_stay_strings(make_feed: FeedMaker) -> None:
-    """An id such as ``007`` keeps its leading zeros."""
-    stops = BASE_FILES["stops.txt"].replace("S1,", "007,")
-    times = BASE_FILES["stop_times.txt"].replace(",S1,", ",007,")
+    """Ids such as ``007`` or ``NA`` stay exactly as written (no number, no missing value)."""
+    stops = BASE_FILES["stops.txt"].replace("S1,", "007,").replace("S2,", "NA,")
+    times = BASE_FILES["stop_times.txt"].replace(",S1,", ",007,").replace(",S2,", ",NA,")
     feed = read_feed(make_feed(stops_txt=stops, stop_times_txt=times))
-    assert feed.stops["stop_id"].iloc[0] == "007"
-    assert feed.stop_times.stop[0] == 0
+    assert feed.stops["stop_id"].tolist()[:2] == ["007", "NA"]
+    assert feed.gk.stops["stop_id"].tolist()[:2] == ["007", "NA"]
+    assert feed.stop_times.stop[:2].tolist() == [0, 1]
+    tt = compile_service_day(feed, date(2026, 1, 5))
+    assert tt.stop_lookup("007") == 0 and tt.stop_lookup("NA") == 1
 
 
 def test_one_digit_hours_and_past_midnight(make_feed: FeedMaker) -> None:
