@@ -525,6 +525,10 @@ class BookingStore:
                              offer=offer, planned_pickup_s=planned_pickup_s)
             old_run, new_run = current.offer.run_id, new.offer.run_id
             if (old_run, current.seats_held) != (new_run, new.seats_held):
+                if old_run != new_run:  # lock both runs in one order: no deadlock
+                    s.execute(select(RunRow.run_id)
+                              .where(RunRow.run_id.in_(sorted({old_run, new_run})))
+                              .order_by(RunRow.run_id).with_for_update())
                 if current.seats_held:
                     self._release(s, old_run, current.seats_held)
                 if new.seats_held and not self._grab(s, new_run, new.seats_held):

@@ -521,6 +521,35 @@ def test_dispatcher_reassigns_seats_move(store: BookingStore) -> None:
         store.reassign(other.booking_id, run_id="r9", note="try")
 
 
+def test_crossing_reassignments_stay_consistent(store: BookingStore) -> None:
+    """Twenty reassignments at once in both directions between two runs all land, seats add up."""
+    day = date(2026, 11, 27)
+    for run_id in ("ra", "rb"):
+        store.add_run(run_id, vehicle_id=f"v-{run_id}", service_date=day, start_s=7 * H,
+                      end_s=10 * H, capacity_seats=20)
+    ids: dict[str, list[str]] = {"ra": [], "rb": []}
+    for i in range(20):
+        req = RideRequest(f"x{i}", day, 1, 2, 8 * H, 9 * H)
+        b = store.book(req, idempotency_key="k", feasibility=CHECK).booking
+        assert b is not None
+        if b.offer.run_id == "ra" and len(ids["ra"]) == 10:
+            b = store.reassign(b.booking_id, run_id="rb", note="balance")
+        ids[b.offer.run_id].append(b.booking_id)
+    barrier = threading.Barrier(20)
+
+    def move(job: tuple[str, str]) -> str:
+        booking_id, target = job
+        barrier.wait()
+        return store.reassign(booking_id, run_id=target, note="swap").offer.run_id
+
+    jobs = [(b, "rb") for b in ids["ra"]] + [(b, "ra") for b in ids["rb"]]
+    with ThreadPoolExecutor(20) as pool:
+        landed = list(pool.map(move, jobs))
+    assert landed == [target for _, target in jobs]
+    assert store.run("ra").seats_left == 10 and store.run("rb").seats_left == 10
+    assert {b.booking_id for b in store.bookings(run_id="rb")} == set(ids["ra"])
+
+
 def test_dispatcher_overrides(store: BookingStore) -> None:
     """A dispatcher undoes a mistaken no-show and reinstates a cancelled ride if seats allow."""
     b = book(store, "alice").booking
