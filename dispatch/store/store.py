@@ -428,6 +428,7 @@ class BookingStore:
             return BookingOutcome(_booking_value(earlier), replayed=True)
         self._check_offer(s, request, offer)
         now = self._now()
+        row: BookingRow | None = None
         if quote_id is not None:
             row = s.get(BookingRow, quote_id, with_for_update=True)
             if row is None:
@@ -444,14 +445,15 @@ class BookingStore:
             if expires is not None and now > expires:
                 raise BookingError(f"quote {quote_id} expired at {expires.isoformat()}; "
                                    "ask for a new quote")
-        else:
+        # Seats first: when the run sold out meanwhile nothing has been written yet.
+        if not self._grab(s, offer.run_id, request.seats):
+            return None
+        if row is None:
             row = self._new_row(request, offer, now=now, status=BookingStatus.QUOTED,
                                 request_hash=fingerprint)
             s.add(row)
             s.flush()
             self._log(s, row, None, actor, now, "booked without a separate quote")
-        if not self._grab(s, offer.run_id, request.seats):
-            return None
         row.status = BookingStatus.BOOKED.value
         row.idempotency_key = key
         row.request_hash = fingerprint

@@ -288,6 +288,7 @@ def _assert_last_seats_sold_once(st: BookingStore, outcomes: list[BookingOutcome
     assert all("fewer than 1 seat(s) left" in o.reason for o in refused)
     assert st.run("last").seats_left == 0
     assert len(st.bookings(run_id="last", status=S.BOOKED)) == 10
+    assert len(st.bookings(run_id="last")) == 10  # refusals leave no row behind
     assert st.audit() == []
 
 
@@ -349,6 +350,7 @@ def test_200_processes_and_threads_for_5_last_seats(store: BookingStore, db_url:
     assert all("fewer than 1 seat(s) left" in reason for bid, reason in results if not bid)
     assert store.run("last").seats_left == 0
     assert len(store.bookings(run_id="last", status=S.BOOKED)) == 10
+    assert len(store.bookings(run_id="last")) == 10
 
 
 def test_multi_seat_requests_never_oversell(store: BookingStore) -> None:
@@ -364,6 +366,7 @@ def test_multi_seat_requests_never_oversell(store: BookingStore) -> None:
         outcomes = list(pool.map(go, range(40)))
     assert sum(o.ok for o in outcomes) == 1
     assert store.run("odd").seats_left == 1
+    assert len(store.bookings(run_id="odd")) == 1
 
 
 # -- feasibility re-check, quotes ----------------------------------------------------------
