@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, delete, text
+from sqlalchemy import create_engine, delete, inspect, text
 
 from dispatch.booking import (
     Actor,
@@ -36,7 +36,7 @@ from dispatch.booking import (
     ServiceRun,
 )
 from dispatch.store import BookingStore, StoreError, database_url
-from dispatch.store.migrate import head_revision
+from dispatch.store.migrate import downgrade, head_revision
 from dispatch.store.models import Base, BookingEventRow
 from tests.conftest import REPO_ROOT
 
@@ -167,6 +167,11 @@ def test_migrations_match_models(db_url: str) -> None:
         with st.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
         assert diff == []
+        downgrade(st.engine, "base")
+        assert st.schema_revision() is None
+        assert not {"bookings", "booking_events", "service_runs"} & set(
+            inspect(st.engine).get_table_names())
+        assert st.migrate() == head_revision()
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
