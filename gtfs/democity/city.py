@@ -15,6 +15,7 @@ The same ``size`` and ``seed`` give byte-identical files.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -146,6 +147,7 @@ def generate_demo_city(out_dir: str | os.PathLike[str], *, size: int = 1,
     summary: dict[str, Any] = {
         "name": "ひたち海岸デモ市 (Tsunagu demo city, modelled on Hitachi, Ibaraki)",
         "generator_version": GENERATOR_VERSION,
+        "generator_fingerprint": generator_fingerprint(),
         "size": size,
         "seed": seed,
         "files": {"gtfs": FEED_FILE, "streets": STREETS_FILE, "cells": CELLS_FILE,
@@ -204,17 +206,28 @@ def generate_demo_city(out_dir: str | os.PathLike[str], *, size: int = 1,
 def load_demo_city(out_dir: str | os.PathLike[str]) -> DemoCity | None:
     """Return the finished demo city in ``out_dir``, or None if there is none.
 
-    A city is finished when ``city.json`` of this generator version and every
-    file it names exist.
+    A city is finished when ``city.json`` written by this very generator (same
+    version and same source fingerprint) and every file it names exist.
     """
     out = Path(out_dir)
     try:
         summary = json.loads((out / SUMMARY_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(summary, dict) or summary.get("generator_version") != GENERATOR_VERSION:
+    if (not isinstance(summary, dict)
+            or summary.get("generator_version") != GENERATOR_VERSION
+            or summary.get("generator_fingerprint") != generator_fingerprint()):
         return None
     return _from_summary(out, summary)
+
+
+def generator_fingerprint() -> str:
+    """Return a short hash of this package's source, so edited code never reuses old output."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _from_summary(out: Path, s: dict[str, Any]) -> DemoCity | None:

@@ -376,13 +376,18 @@ def test_out_dir_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_reuse_keeps_a_finished_city_and_regenerates_on_other_parameters(tmp_path: Path) -> None:
-    """reuse=True returns the city already there; another seed regenerates it."""
+    """reuse=True returns the city already there; another seed or older code regenerates it."""
     first = generate_demo_city(tmp_path, size=1, seed=7)
     stamp = first.feed_path.stat().st_mtime_ns
     again = generate_demo_city(tmp_path, size=1, seed=7, reuse=True)
     assert again == first and first.feed_path.stat().st_mtime_ns == stamp
     other = generate_demo_city(tmp_path, size=1, seed=8, reuse=True)
     assert other.seed == 8 and load_demo_city(tmp_path) == other
+    summary = json.loads((tmp_path / "city.json").read_text(encoding="utf-8"))
+    summary["generator_fingerprint"] = "0" * 16
+    (tmp_path / "city.json").write_text(json.dumps(summary), encoding="utf-8")
+    assert load_demo_city(tmp_path) is None
+    assert generate_demo_city(tmp_path, size=1, seed=8, reuse=True) == other
     (tmp_path / "streets.osm").unlink()
     assert load_demo_city(tmp_path) is None
 
