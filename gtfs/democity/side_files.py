@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import yaml
 
 from gtfs.democity.cells import Cells
@@ -31,14 +29,12 @@ DRT_BOOKING: Mapping[str, int | float] = {
 
 def write_cells(path: Path, cells: Cells) -> None:
     """Write ``cells.csv``: cell_id, lat, lon, population, jobs, elevation_m."""
-    pd.DataFrame({
-        "cell_id": range(cells.n_cells),
-        "lat": cells.lat,
-        "lon": cells.lon,
-        "population": cells.population,
-        "jobs": cells.jobs,
-        "elevation_m": np.char.mod("%.1f", cells.elevation_m),
-    }).to_csv(path, index=False, lineterminator="\n", float_format="%.6f")
+    rows = zip(range(cells.n_cells), cells.lat.tolist(), cells.lon.tolist(),
+               cells.population.tolist(), cells.jobs.tolist(), cells.elevation_m.tolist(),
+               strict=True)
+    with path.open("w", encoding="utf-8", newline="\n") as f:
+        f.write("cell_id,lat,lon,population,jobs,elevation_m\n")
+        f.writelines(f"{i},{a:.6f},{o:.6f},{p},{j},{e:.1f}\n" for i, a, o, p, j, e in rows)
 
 
 def drt_service(network: BusNetwork, zones: tuple[DrtZone, ...], feed_name: str,
