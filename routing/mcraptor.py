@@ -4,17 +4,28 @@ Criteria: arrival time, number of rides (the round) and a third one, chosen
 per query:
 
 * ``"walk"`` — seconds walked (access, walks between stops, egress);
-* ``"cost"`` — a generalized cost in seconds: time waiting and riding, walking
-  counted twice, and ``transfer_penalty_s`` per boarding after the first.
+* ``"cost"`` — a generalized cost in seconds: the time from the query's
+  departure to arrival (waiting at the first stop included), plus every
+  walking second once more (walking counts double), plus
+  ``transfer_penalty_s`` per transfer.
+
+Inside the search a label carries (time, ``extra``) where ``extra`` is the
+walking seconds (plus the transfer penalties in cost mode); the cost is then
+``arrival - departure + extra``. Comparing (time, extra) rather than (time,
+cost) is what keeps dominance sound when waiting adds to the cost: a label
+that is earlier and has less extra stays ahead whatever the wait. The final
+set is filtered again on the reported criterion.
 
 Labels live in a pool of flat arrays (no Python object per label). Each stop
 has two bags, chained through the pool: *arrival* labels (alighted there) and
 *ready* labels (may board there: access, or an arrival plus the stop's change
 time or a footpath). A label enters a bag unless a label of that bag (from
 this or an earlier round) or of the destination bag is at least as good in
-time and in the third criterion; labels of the same round it beats are
-dropped. The route bag of a pattern scan keeps (trip, cost-so-far) pairs that
-no other pair beats.
+time and extra; labels of the same round it beats are dropped. The route bag
+of a pattern scan keeps (trip, extra) pairs that no other pair beats: an
+earlier trip with no more extra wins at every later stop. Boarding takes the
+earliest trip only, which is exact because patterns are homogeneous in their
+pick-up/drop-off rules and a later trip never arrives earlier nor walks less.
 """
 
 from __future__ import annotations
@@ -56,13 +67,12 @@ def _mc(pso, ps, pto, peo, arr, dep, can_board, can_alight, spo, sp, spp, change
     t_time = np.empty(cap, np.int64)
     t_c = np.empty(cap, np.int64)
     n_t = 0
-    walk_w = 2 if cost_mode else 1
     new_rdy = np.empty(cap, np.int64)
     n_new_rdy = 0
     for i in range(acc_stops.shape[0]):
         s = acc_stops[i]
         tm = t0 + acc_s[i]
-        c = acc_s[i] * walk_w
+        c = acc_s[i]
         dominated = False
         j = head_rdy[s]
         while j >= 0:
@@ -130,7 +140,7 @@ def _mc(pso, ps, pto, peo, arr, dep, can_board, can_alight, spo, sp, spp, change
                     if not can_alight[e]:
                         continue
                     tm = np.int64(arr[e])
-                    c = rb_base[r] + tm if cost_mode else rb_base[r]
+                    c = rb_base[r]
                     dominated = False
                     for z in range(n_t):
                         if t_time[z] <= tm and t_c[z] <= c:
@@ -188,23 +198,19 @@ def _mc(pso, ps, pto, peo, arr, dep, can_board, can_alight, spo, sp, spp, change
                         while lo < n_tr and not can_board[e0 + lo * n_s + i]:
                             lo += 1
                         if lo < n_tr:
-                            base = l_c[j] + (penalty if k > 1 else 0)
-                            if cost_mode:
-                                base -= r_t
-                            val = base + (arr[e0 + lo * n_s + i] if cost_mode else 0)
+                            base = l_c[j] + (penalty if cost_mode and k > 1 else 0)
+                            # the criterion at any later stop is base (+ arrival there
+                            # in cost mode), so an entry beats another everywhere
+                            # downstream iff its trip is not later and its base not higher
                             dominated = False
                             for r in range(n_rb):
-                                v2 = rb_base[r] + (arr[e0 + rb_trip[r] * n_s + i]
-                                                   if cost_mode else 0)
-                                if rb_trip[r] <= lo and v2 <= val:
+                                if rb_trip[r] <= lo and rb_base[r] <= base:
                                     dominated = True
                                     break
                             if not dominated:
                                 w = 0
                                 for r in range(n_rb):
-                                    v2 = rb_base[r] + (arr[e0 + rb_trip[r] * n_s + i]
-                                                       if cost_mode else 0)
-                                    if not (lo <= rb_trip[r] and val <= v2):
+                                    if not (lo <= rb_trip[r] and base <= rb_base[r]):
                                         rb_lab[w] = rb_lab[r]
                                         rb_trip[w] = rb_trip[r]
                                         rb_bpos[w] = rb_bpos[r]
@@ -229,7 +235,7 @@ def _mc(pso, ps, pto, peo, arr, dep, can_board, can_alight, spo, sp, spp, change
             if eg < 0:
                 continue
             tm = l_time[lab] + eg
-            c = l_c[lab] + eg * walk_w
+            c = l_c[lab] + eg
             dominated = False
             for z in range(n_t):
                 if t_time[z] <= tm and t_c[z] <= c:
@@ -257,12 +263,12 @@ def _mc(pso, ps, pto, peo, arr, dep, can_board, can_alight, spo, sp, spp, change
                         continue
                     q2 = s
                     tm = l_time[lab] + change[s]
-                    c = l_c[lab] + (change[s] if cost_mode else 0)
+                    c = l_c[lab]
                 else:
                     q2 = fpt[fpo[s] + jj]
                     d = fpd[fpo[s] + jj]
                     tm = l_time[lab] + d
-                    c = l_c[lab] + d * walk_w
+                    c = l_c[lab] + d
                 dominated = False
                 for z in range(n_t):
                     if t_time[z] <= tm and t_c[z] <= c:
@@ -365,7 +371,7 @@ def mc_query(data: RaptorData, access: StopTimes, egress: StopTimes, depart_s: i
             gtrip = int(data.pattern_trips[data.pattern_trip_offsets[p] + t])
             dep_t, arr_t = int(data.departure_s[be]), int(data.arrival_s[ae])
             legs.append(Leg(RIDE, bstop, int(l_stop[cur]), dep_t, arr_t, arr_t - dep_t,
-                            gtrip, be, ae))
+                            gtrip, int(data.event_map[be]), int(data.event_map[ae])))
             rdy = int(l_parent[cur])
             if l_kind[rdy] == _KIND_ACCESS:
                 d = acc[bstop]
@@ -380,5 +386,18 @@ def mc_query(data: RaptorData, access: StopTimes, egress: StopTimes, depart_s: i
         e = int(eg[last_stop])
         legs.append(Leg(EGRESS, last_stop, -1, legs[-1].arrival_s, legs[-1].arrival_s + e, e))
         journeys.append(Journey(tuple(legs)))
+    if criterion == "cost":
+        def cost(j: Journey) -> int:
+            return j.arrival_s - int(depart_s) + j.walk_s + transfer_penalty_s * j.transfers
+        keys = [(j.arrival_s, j.n_rides, cost(j)) for j in journeys]
+        journeys = [j for j, x in zip(journeys, keys, strict=True)
+                    if not any(y != x and y[0] <= x[0] and y[1] <= x[1] and y[2] <= x[2]
+                               for y in keys)]
     journeys.sort(key=lambda j: (j.n_rides, -j.arrival_s, j.walk_s))
     return journeys
+
+
+def generalized_cost(journey: Journey, depart_s: int, transfer_penalty_s: int) -> int:
+    """Return the ``"cost"`` criterion of ``journey`` for a query leaving at ``depart_s``."""
+    return (journey.arrival_s - depart_s + journey.walk_s
+            + transfer_penalty_s * journey.transfers)

@@ -433,7 +433,7 @@ def trace(state: RaptorState, k: int, access: StopTimes, egress: StopTimes) -> J
         bstop = int(d.pattern_stops[d.pattern_stop_offsets[p] + bpos])
         gtrip = int(d.pattern_trips[d.pattern_trip_offsets[p] + trip])
         pieces.append((RIDE, bstop, stop, int(d.departure_s[be]), int(d.arrival_s[ae]),
-                       gtrip, be, ae))
+                       gtrip, int(d.event_map[be]), int(d.event_map[ae])))
         frm = int(state.rd_from[brnd, bstop])
         if brnd == 0 or frm < 0:
             pieces.append((ACCESS, -1, bstop, -1, -1, -1, -1, -1))
@@ -498,8 +498,7 @@ def _flip(d: RaptorData, legs: list[Leg]) -> list[Leg]:
     for leg in reversed(legs):
         if leg.kind == RIDE:
             out.append(Leg(RIDE, leg.to_stop, leg.from_stop, -leg.arrival_s, -leg.departure_s,
-                           leg.duration_s, leg.trip, int(d.event_map[leg.alight_event]),
-                           int(d.event_map[leg.board_event])))
+                           leg.duration_s, leg.trip, leg.alight_event, leg.board_event))
         else:
             out.append(Leg(kinds[leg.kind], leg.to_stop, leg.from_stop, -leg.arrival_s,
                            -leg.departure_s, leg.duration_s))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import zlib
 from datetime import date
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def test_earliest_arrival_agrees_with_connection_scan(
     tt = _timetable(feed, tmp_path_factory)
     planner = Planner(tt, config=PlannerConfig(transfers=mode, max_transfers=MAX_TRANSFERS))
     conn = connections(tt)
-    rng = np.random.default_rng(abs(hash((feed, mode))) % 2**32)
+    rng = np.random.default_rng(zlib.crc32(f"{feed}-{mode}".encode()))
     served = np.unique(tt.pattern_stops)
     reached = 0
     for _ in range(QUERIES_PER_FEED_AND_MODE):
@@ -60,6 +61,8 @@ def test_earliest_arrival_agrees_with_connection_scan(
                       lon=float(tt.stop_lon[b]) + rng.normal(0, 0.002))
         else:
             a, b = rng.choice(served, 2, replace=False)
+            if rng.random() < 0.5:  # half the pairs: b further along a pattern through a
+                b = _downstream(tt, int(a), rng) or b
             o, d = Place(stop=int(a)), Place(stop=int(b))
         t0 = int(rng.integers(7 * 3600, 20 * 3600))
         access, egress = planner.access(o), planner.egress(d)
@@ -76,8 +79,16 @@ def test_earliest_arrival_agrees_with_connection_scan(
             assert j.departure_s >= t0
             _check_legs(tt, j)
         reached += bool(got)
-    # NYC platforms are separate stops: without walking few lines connect
-    assert reached >= QUERIES_PER_FEED_AND_MODE // 20, "too few reachable pairs to mean much"
+    assert reached >= QUERIES_PER_FEED_AND_MODE // 3, "too few reachable pairs to mean much"
+
+
+def _downstream(tt: Timetable, stop: int, rng: np.random.Generator) -> int:
+    """Return a stop after ``stop`` on a random pattern through it (0 if none)."""
+    a, b = int(tt.stop_pattern_offsets[stop]), int(tt.stop_pattern_offsets[stop + 1])
+    j = int(rng.integers(a, b))
+    stops = tt.pattern_stop_ids(int(tt.stop_patterns[j]))
+    later = [int(s) for s in stops[int(tt.stop_pattern_positions[j]) + 1:] if s != stop]
+    return int(rng.choice(later)) if later else 0
 
 
 def _check_legs(tt: Timetable, j: object) -> None:
