@@ -292,6 +292,23 @@ def test_every_stop_is_near_a_street(city: DemoCity, tables: dict[str, pd.DataFr
     assert np.hypot(dx, dy).min(axis=1).max() < 80
 
 
+def test_streets_cover_every_inhabited_cell(city: DemoCity) -> None:
+    """Every cell where people live has a street node within 200 m of its centre."""
+    osm = _OsmCollector()
+    osm.apply_file(str(city.streets_path))
+    nodes = np.array([(v[0], v[1]) for v in osm.nodes.values()])
+    cells = pd.read_csv(city.cells_path)
+    lived = cells[cells.population > 0][["lat", "lon"]].to_numpy()
+    assert len(lived) > 1_000
+    best = np.full(len(lived), np.inf)
+    for k in range(0, len(nodes), 2_000):
+        chunk = nodes[k:k + 2_000]
+        dy = (lived[:, None, 0] - chunk[None, :, 0]) * 111_000
+        dx = (lived[:, None, 1] - chunk[None, :, 1]) * 111_000 * np.cos(np.radians(36.6))
+        best = np.minimum(best, np.hypot(dx, dy).min(axis=1))
+    assert best.max() < 200
+
+
 def test_drt_zone_is_valid_hilly_and_far_from_stops(city: DemoCity,
                                                      tables: dict[str, pd.DataFrame]) -> None:
     """locations.geojson holds a valid zone on populated hills, far from stops; hubs exist."""
