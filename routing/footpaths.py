@@ -5,15 +5,17 @@ Rules, in order:
 1. Every stop allows a 0-second change of vehicle at itself.
 2. ``mode="walk"``: every pair of stops at most ``radius_m`` apart (crow-fly)
    gets a walking edge. Its length is the street distance when a
-   ``street_lengths`` function is given (and finds a path), else crow-fly x
-   ``detour`` (1.3); its time is length / ``speed_m_s`` (1.2 m/s).
+   ``street_lengths`` function is given and knows both stops, else crow-fly x
+   ``detour`` (1.3); edges longer than ``radius_m`` x ``detour`` (a long way
+   round on the streets) are dropped. Time is length / ``speed_m_s`` (1.2 m/s).
 3. ``transfers.txt`` rules override: type 2 sets the change time at a stop
    (``from == to``) or the edge's duration (``from != to``, added when
    missing); types 0 and 1 add an edge between distinct stops when missing;
    type 3 forbids the change at a stop or removes the edge.
 4. The edges are closed transitively: Dijkstra from every stop over the
    edges keeps every chained walk up to ``max_chain_s`` (default the walking
-   time of ``radius_m`` x ``detour``; never less than the longest edge), so
+   time of ``radius_m`` x ``detour``; transfers.txt edges are kept whatever
+   their length, but longer chains through them are not added), so
    a router relaxes one footpath between two vehicles and still finds chained
    walks. transfers.txt durations are kept as given; forbidden pairs stay
    forbidden.
@@ -39,8 +41,9 @@ DEFAULT_RADIUS_M = 400.0
 WALK_SPEED_M_S = 1.2
 DETOUR_FACTOR = 1.3
 
-#: ``street_lengths(stop, candidates) -> metres`` (NaN where no street path).
-StreetLengths = Callable[[int, NDArray[np.int32]], NDArray[np.float64]]
+#: ``street_lengths(stop, candidates, limit_m) -> metres``: NaN where the streets
+#: know nothing (a stop not snapped), +inf where no path is within ``limit_m``.
+StreetLengths = Callable[[int, NDArray[np.int32], float], NDArray[np.float64]]
 
 
 def build_footpaths(tt: Timetable, *, mode: str = "walk", radius_m: float = DEFAULT_RADIUS_M,
@@ -87,9 +90,11 @@ def build_footpaths(tt: Timetable, *, mode: str = "walk", radius_m: float = DEFA
         src, dst, length, crow = src[order], dst[order], length[order], crow[order]
         bounds = np.flatnonzero(np.diff(src)) + 1
         for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(src)], strict=True):
-            street = street_lengths(int(src[lo]), dst[lo:hi])
-            ok = np.isfinite(street)
-            length[lo:hi][ok] = street[ok]
+            street = street_lengths(int(src[lo]), dst[lo:hi], radius_m * detour)
+            known = ~np.isnan(street)
+            length[lo:hi][known] = street[known]
+    keep = length <= radius_m * detour  # a street detour past the limit is no transfer
+    src, dst, length = src[keep], dst[keep], length[keep]
     for a, b, m in zip(src.tolist(), dst.tolist(), length.tolist(), strict=True):
         edges[(a, b)] = (round(m / speed_m_s), float(m))
     forbidden: set[tuple[int, int]] = set()
@@ -112,7 +117,7 @@ def build_footpaths(tt: Timetable, *, mode: str = "walk", radius_m: float = DEFA
             walk = (int(min_s), walk[1])
         edges[(a, b)] = walk
         explicit[(a, b)] = walk
-    chain = (int(radius_m * detour / speed_m_s) if max_chain_s is None
+    chain = (round(radius_m * detour / speed_m_s) if max_chain_s is None
              else int(max_chain_s))
     closed = _close(n, edges, chain)
     closed.update(explicit)  # transfers.txt times are not shortened by chained walks
@@ -166,10 +171,10 @@ def nearby_pairs(lat: NDArray[np.float64], lon: NDArray[np.float64],
 
 def _close(n: int, edges: dict[tuple[int, int], tuple[int, float]], chain_s: int
            ) -> dict[tuple[int, int], tuple[int, float]]:
-    """Shortest walks over ``edges``, bounded by ``chain_s`` or the longest edge."""
+    """Shortest walks over ``edges`` up to ``chain_s`` (explicit edges are re-added after)."""
     if not edges:
         return {}
-    limit = max(chain_s, max(v[0] for v in edges.values()))
+    limit = chain_s
     adj: dict[int, list[tuple[int, int, float]]] = {}
     for (a, b), (sec, m) in edges.items():
         adj.setdefault(a, []).append((b, sec, m))

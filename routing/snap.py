@@ -59,16 +59,27 @@ class NodeIndex:
         return (np.floor(x / self.cell_m).astype(np.int64),
                 np.floor(y / self.cell_m).astype(np.int64))
 
-    def nearest(self, lat: float, lon: float) -> tuple[int, float]:
-        """Return ``(node, distance_m)`` of the nearest indexed node, ``(-1, inf)`` if none."""
+    def nearest(self, lat: float, lon: float, max_m: float = float("inf")
+                ) -> tuple[int, float]:
+        """Return ``(node, distance_m)`` of the nearest indexed node within ``max_m``.
+
+        ``(-1, inf)`` when no node is that close (or the index is empty).
+        """
         if not self.cells:
             return -1, float("inf")
         cx, cy = (int(v[0]) for v in self._cell(np.array([lat]), np.array([lon])))
         best, best_d = -1, float("inf")
         for ring in range(self.max_ring + 2):
-            cand = [self.cells[(cx + dx, cy + dy)]
-                    for dx in range(-ring, ring + 1) for dy in range(-ring, ring + 1)
-                    if max(abs(dx), abs(dy)) == ring and (cx + dx, cy + dy) in self.cells]
+            if (ring - 1) * self.cell_m > max_m:
+                break  # every node from here on is farther than max_m
+            if ring == 0:
+                keys = [(cx, cy)]
+            else:
+                side = range(-ring, ring + 1)
+                keys = ([(cx + d, cy - ring) for d in side] + [(cx + d, cy + ring) for d in side]
+                        + [(cx - ring, cy + d) for d in side[1:-1]]
+                        + [(cx + ring, cy + d) for d in side[1:-1]])
+            cand = [self.cells[k] for k in keys if k in self.cells]
             if cand:
                 c = np.concatenate(cand)
                 d = haversine_m(lat, lon, self.lat[c], self.lon[c])
@@ -78,13 +89,16 @@ class NodeIndex:
             # every node outside this ring is at least ring * cell_m away
             if best >= 0 and best_d <= ring * self.cell_m:
                 break
+        if best_d > max_m:
+            return -1, float("inf")
         return best, best_d
 
-    def nearest_many(self, lat: NDArray[np.float64], lon: NDArray[np.float64]
+    def nearest_many(self, lat: NDArray[np.float64], lon: NDArray[np.float64],
+                     max_m: float = float("inf")
                      ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
-        """Return nearest nodes and distances for arrays of coordinates."""
+        """Return nearest nodes and distances (``-1``, inf beyond ``max_m``) for arrays."""
         nodes = np.empty(len(lat), np.int64)
         dist = np.empty(len(lat), np.float64)
         for i, (a, b) in enumerate(zip(lat.tolist(), lon.tolist(), strict=True)):
-            nodes[i], dist[i] = self.nearest(a, b)
+            nodes[i], dist[i] = self.nearest(a, b, max_m)
         return nodes, dist

@@ -41,7 +41,7 @@ class Walker:
         if streets is not None and streets.n_edges:
             self._index = NodeIndex.of_network(streets, int(WALK))
             self._search = StreetSearch(streets, int(WALK))
-            nodes, dist = self._index.nearest_many(tt.stop_lat, tt.stop_lon)
+            nodes, dist = self._index.nearest_many(tt.stop_lat, tt.stop_lon, max_snap_m)
             ok = dist <= max_snap_m
             self.stop_node[ok] = nodes[ok]
             self.stop_snap_m[ok] = dist[ok]
@@ -67,7 +67,7 @@ class Walker:
         crow = haversine_m(lat, lon, self.tt.stop_lat, self.tt.stop_lon)
         snapped = False
         if self._search is not None and self._index is not None:
-            node, snap = self._index.nearest(lat, lon)
+            node, snap = self._index.nearest(lat, lon, self.max_snap_m)
             if node >= 0 and snap <= self.max_snap_m:
                 snapped = True
                 nodes, dist = self._search.run(np.array([node]), np.array([snap]), limit_m)
@@ -86,29 +86,32 @@ class Walker:
                 out[s] = (self.seconds(m), m)
         return out
 
-    def stop_lengths(self, stop: int, candidates: NDArray[np.int32]) -> NDArray[np.float64]:
-        """Return street lengths from ``stop`` to ``candidates`` (NaN where unknown)."""
+    def stop_lengths(self, stop: int, candidates: NDArray[np.int32],
+                     limit_m: float) -> NDArray[np.float64]:
+        """Return street lengths from ``stop`` to ``candidates``.
+
+        NaN where the streets cannot tell (either stop not snapped), +inf where
+        no street path of at most ``limit_m`` exists.
+        """
         out = np.full(len(candidates), np.nan)
         if self._search is None or self.stop_node[stop] < 0:
             return out
-        crow = haversine_m(self.tt.stop_lat[stop], self.tt.stop_lon[stop],
-                           self.tt.stop_lat[candidates], self.tt.stop_lon[candidates])
-        limit = float(np.max(crow)) * 3.0 + 2 * self.max_snap_m if len(candidates) else 0.0
         nodes, dist = self._search.run(np.array([self.stop_node[stop]]),
-                                       np.array([self.stop_snap_m[stop]]), limit)
+                                       np.array([self.stop_snap_m[stop]]), limit_m)
         reach = dict(zip(nodes.tolist(), dist.tolist(), strict=True))
         for i, c in enumerate(candidates.tolist()):
             u = int(self.stop_node[c])
-            if u >= 0 and u in reach:
-                out[i] = reach[u] + float(self.stop_snap_m[c])
+            if u < 0:
+                continue
+            out[i] = reach[u] + float(self.stop_snap_m[c]) if u in reach else np.inf
         return out
 
     def between(self, a: tuple[float, float], b: tuple[float, float]
                 ) -> tuple[int, float, list[tuple[float, float]]]:
         """Return ``(seconds, metres, points)`` of a walk from ``a`` to ``b``."""
         if self._search is not None and self._index is not None:
-            na, da = self._index.nearest(*a)
-            nb_, db = self._index.nearest(*b)
+            na, da = self._index.nearest(a[0], a[1], self.max_snap_m)
+            nb_, db = self._index.nearest(b[0], b[1], self.max_snap_m)
             if na >= 0 and nb_ >= 0 and da <= self.max_snap_m and db <= self.max_snap_m:
                 crow = float(haversine_m(a[0], a[1], b[0], b[1]))
                 nodes, dist = self._search.run(np.array([na]), np.array([da]),

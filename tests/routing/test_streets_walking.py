@@ -30,20 +30,22 @@ def _grid(tf: TinyFeed, points: list[tuple[float, float]],
 
 
 def test_27_walking_transfer_follows_the_streets() -> None:
-    """B and X are 240 m apart but the street goes round: 240 + 300 + 300 m = 700 m."""
+    """B and X are 240 m apart; the street goes round: 100 + 240 + 100 m = 440 m, 367 s.
+
+    A detour longer than radius x 1.3 (520 m) is no transfer at all.
+    """
     stops = {"A": (0, 0), "B": (2000, 0), "X": (2000, 240), "C": (4000, 240)}
     tf = TinyFeed(stops, [Trip("1", [("A", "08:00"), ("B", "08:10")]),
-                          Trip("2", [("X", "08:22"), ("C", "08:30")])])
-    # B -> (2300,0) -> (2300,240) -> X, plus a street under A and C
-    net = _grid(tf, [(2000, 0), (2300, 0), (2300, 240), (2000, 240), (0, 0), (4000, 240)],
-                [(0, 1), (1, 2), (2, 3)])
+                          Trip("2", [("X", "08:17"), ("C", "08:30")])])
     tt = tf.build()
-    planner = Planner(tt, net)
-    js = planner.depart_at(Place(stop=tt.stop_index["A"]), Place(stop=tt.stop_index["C"]),
-                           hms("07:55"))
-    # 840 m / 1.2 m/s = 700 s
+    o, d = Place(stop=tt.stop_index["A"]), Place(stop=tt.stop_index["C"])
+    short = _grid(tf, [(2000, 0), (2100, 0), (2100, 240), (2000, 240)], [(0, 1), (1, 2), (2, 3)])
+    js = Planner(tt, short).depart_at(o, d, hms("07:55"))
     assert [describe(j, tt) for j in js] == [
-        "BUS 1 A 08:00 → B 08:10 → WALK 700s X → BUS 2 X 08:22 → C 08:30"]
+        "BUS 1 A 08:00 → B 08:10 → WALK 367s X → BUS 2 X 08:17 → C 08:30"]
+    # B -> (2300,0) -> (2300,240) -> X = 840 m
+    long = _grid(tf, [(2000, 0), (2300, 0), (2300, 240), (2000, 240)], [(0, 1), (1, 2), (2, 3)])
+    assert Planner(tt, long).depart_at(o, d, hms("07:55")) == []
 
 
 def test_28_access_on_streets_from_a_coordinate() -> None:
