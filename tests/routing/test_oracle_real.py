@@ -82,6 +82,19 @@ def test_earliest_arrival_agrees_with_connection_scan(
     assert reached >= QUERIES_PER_FEED_AND_MODE // 3, "too few reachable pairs to mean much"
 
 
+def _events_at(tt: Timetable, stop: int) -> list[int]:
+    """Return every stop event at ``stop`` (all patterns, all trips)."""
+    out = []
+    a, b = int(tt.stop_pattern_offsets[stop]), int(tt.stop_pattern_offsets[stop + 1])
+    for p, pos in zip(tt.stop_patterns[a:b].tolist(), tt.stop_pattern_positions[a:b].tolist(),
+                      strict=True):
+        n_s = len(tt.pattern_stop_ids(p))
+        n_t = len(tt.pattern_trip_ids(p))
+        first = int(tt.pattern_event_offsets[p])
+        out += [first + t * n_s + pos for t in range(n_t)]
+    return out
+
+
 def _downstream(tt: Timetable, stop: int, rng: np.random.Generator) -> int:
     """Return a stop after ``stop`` on a random pattern through it (0 if none)."""
     a, b = int(tt.stop_pattern_offsets[stop]), int(tt.stop_pattern_offsets[stop + 1])
@@ -128,6 +141,17 @@ def test_range_and_mcraptor_are_pareto_and_hold_the_earliest(
                                        planner.egress(d).as_dict(), rj.departure_s,
                                        MAX_TRANSFERS + 1)
             assert oracle[rj.n_rides] == rj.arrival_s
+            # leaving later but within the window (at the next moment a vehicle can be
+            # caught), that arrival is lost: the journey departs as late as possible
+            acc = planner.access(o).as_dict()
+            nxt = [int(tt.departure_s[e]) - a for s, a in acc.items()
+                   for e in _events_at(tt, s)
+                   if rj.departure_s < int(tt.departure_s[e]) - a <= t0 + 3600]
+            if nxt:
+                later = earliest_by_rides(conn, planner.footpaths, acc,
+                                          planner.egress(d).as_dict(), min(nxt),
+                                          MAX_TRANSFERS + 1)
+                assert later[rj.n_rides] == -1 or later[rj.n_rides] > rj.arrival_s
         for crit in ("walk", "cost"):
             mc = planner.depart_at(o, d, t0, criterion=crit)
             assert min(j.arrival_s for j in mc) == best
