@@ -6,6 +6,8 @@ else of Tsunagu's; see ``docs/design/transit.md`` for its invariants.
 """
 
 from transit.errors import ModelError, TsunaguError
+from transit.footpaths import Footpaths
+from transit.streets import StreetNetwork
 from transit.timetable import Timetable
 
-__all__ = ["ModelError", "Timetable", "TsunaguError"]
+__all__ = ["Footpaths", "ModelError", "StreetNetwork", "Timetable", "TsunaguError"]

@@ -104,7 +104,8 @@ def _with_common(f: Callable[..., Any]) -> Callable[..., Any]:
 
 @click.command("plan")
 @_with_common
-@click.option("--from", "origin", required=True, help="LAT,LON or stop:ID.")
+@click.option("--from", "origin", required=True,
+              help="LAT,LON or stop:ID (negative latitude: --from=-30.03,-51.22).")
 @click.option("--to", "destination", required=True, help="LAT,LON or stop:ID.")
 @click.option("--depart", default=None, help="Leave at HH:MM[:SS].")
 @click.option("--arrive", default=None, help="Arrive by HH:MM[:SS].")
