@@ -71,4 +71,5 @@ class Journey:
     def walk_s(self) -> int:
         """Seconds spent walking (access, transfers between stops, egress)."""
         return sum(leg.duration_s for leg in self.legs
-                   if leg.kind != RIDE and leg.from_stop != leg.to_stop)
+                   if leg.kind != RIDE and not (leg.kind == TRANSFER
+                                                and leg.from_stop == leg.to_stop))

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from routing.errors import QueryError
 from routing.footpaths import DEFAULT_RADIUS_M, DETOUR_FACTOR, WALK_SPEED_M_S, build_footpaths
-from routing.journey import ACCESS, EGRESS, Journey, Leg
+from routing.journey import Journey, Leg
 from routing.mcraptor import CRITERIA, mc_query
 from routing.provider import TimetableProvider
 from routing.raptor import (
@@ -272,5 +272,4 @@ def _with_direct(journeys: list[Journey], direct: Journey | None) -> list[Journe
     return [direct, *out]
 
 
-__all__ = ["ACCESS", "DIRECT", "EGRESS", "Place", "Planner", "PlannerConfig",
-           "parse_clock", "parse_place"]
+__all__ = ["DIRECT", "Place", "Planner", "PlannerConfig", "parse_clock", "parse_place"]

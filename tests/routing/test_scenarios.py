@@ -225,6 +225,12 @@ def test_22_direct_walk_when_close() -> None:
     """Origin and destination 300 m apart: a walk-only journey (325 s) is offered."""
     tf = TinyFeed(LINE, [Trip("1", [("A", "08:00"), ("B", "08:10")])])
     assert _plan(tf, "0,100", "0,400", "08:00") == ["WALK 325s"]
+    tt = tf.build()
+    lat1, lon1 = tf.latlon(0, 100)
+    lat2, lon2 = tf.latlon(0, 400)
+    (j,) = Planner(tt).depart_at(Place(lat=lat1, lon=lon1), Place(lat=lat2, lon=lon2),
+                                 hms("08:00"))
+    assert (j.walk_s, j.transfers, j.n_rides, j.duration_s) == (325, 0, 0, 325)
 
 
 def test_23_unreachable_is_empty() -> None:
