@@ -113,6 +113,28 @@ def test_plan_bad_input_is_one_line(feed: Path, tmp_path: Path, args: list[str],
     assert message in err and "Traceback" not in err
 
 
+def test_plan_window_lists_both_departures(feed: Path, tmp_path: Path) -> None:
+    """--window 60 from S1 to S3 lists the 08:00 and the 08:30 trips."""
+    code, out, err = _run(["plan", "--feed", str(feed), "--date", DAY, "--from", "stop:S1",
+                           "--to", "stop:S3", "--depart", "07:50", "--window", "60"], tmp_path)
+    assert code == 0, err
+    assert "2 itineraries" in out
+    assert "BUS 10 S1 08:00 → S3 08:12" in out and "BUS 10 S1 08:30 → S3 08:42" in out
+
+
+def test_plan_criterion_and_transfer_limit(feed: Path, tmp_path: Path) -> None:
+    """--criterion walk keeps the walking journey; --max-transfers 0 forbids the change."""
+    args = ["plan", "--feed", str(feed), "--date", DAY, "--from", "stop:S1", "--to",
+            "stop:S5", "--depart", "07:50"]
+    code, out, err = _run([*args, "--criterion", "walk"], tmp_path)
+    assert code == 0, err
+    assert "WALK 193s S4" in out
+    code, out, _ = _run([*args, "--max-transfers", "0"], tmp_path)
+    assert code == 0 and "no journey found" in out
+    code, _, err = _run([*args, "--arrive", "09:00"], tmp_path)
+    assert code == 2 and "exactly one of" in err
+
+
 def test_plan_batch_writes_one_row_per_query(feed: Path, tmp_path: Path) -> None:
     """plan-batch: reachable rows carry arrival and transfers, unreachable ones are blank."""
     q = tmp_path / "q.csv"

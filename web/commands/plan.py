@@ -1,7 +1,8 @@
 """``tsunagu plan`` and ``tsunagu plan-batch``: journeys from the command line.
 
 ``plan --feed F --date D --from A --to B (--depart T | --arrive T) [--window MIN]
-[--transfers none|walk] [--osm PBF] [--criterion walk|cost] [--json]`` prints
+[--transfers none|walk] [--osm PBF] [--criterion walk|cost] [--transfer-penalty S]
+[--max-transfers N] [--json]`` prints
 itineraries (``--json``: OTP-shaped plan response). Places are ``LAT,LON`` or
 ``stop:ID``; times ``HH:MM[:SS]`` after the service day's midnight.
 
@@ -63,8 +64,9 @@ def _guarded(action: Callable[[], T]) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _load(feed: str, day: str, osm: str | None, transfers: str,
-          cache_dir: str) -> tuple[Timetable, Planner]:
+def _load(feed: str, day: str, osm: str | None, transfers: str, cache_dir: str, *,
+          max_transfers: int = 8, transfer_penalty_s: int = 300
+          ) -> tuple[Timetable, Planner]:
     try:
         service_date = date.fromisoformat(day)
     except ValueError:
@@ -76,8 +78,9 @@ def _load(feed: str, day: str, osm: str | None, transfers: str,
     streets: StreetNetwork | None = None
     if osm is not None:
         streets = _guarded(lambda: load_osm(osm))
-    planner = _guarded(lambda: Planner(tt, streets,
-                                       PlannerConfig(transfers=transfers)))
+    config = PlannerConfig(transfers=transfers, max_transfers=max_transfers,
+                           transfer_penalty_s=transfer_penalty_s)
+    planner = _guarded(lambda: Planner(tt, streets, config))
     return tt, planner
 
 
@@ -114,11 +117,16 @@ def _with_common(f: Callable[..., Any]) -> Callable[..., Any]:
               help="Range search: every Pareto journey departing within MIN minutes "
                    "(--window alone: 60).")
 @click.option("--criterion", type=click.Choice(["walk", "cost"]), default=None,
-              help="McRAPTOR third criterion.")
+              help="McRAPTOR third criterion: walking time, or generalized cost.")
+@click.option("--transfer-penalty", "penalty_s", type=click.IntRange(0, 7200), default=300,
+              show_default=True, help="Seconds added per transfer by --criterion cost.")
+@click.option("--max-transfers", type=click.IntRange(0, 20), default=8, show_default=True,
+              help="Most changes of vehicle in a journey.")
 @click.option("--json", "as_json", is_flag=True, help="Print an OTP-shaped JSON plan.")
 def plan_command(feed: str, day: str, transfers: str, osm: str | None, cache_dir: str,
                  origin: str, destination: str, depart: str | None, arrive: str | None,
-                 window_min: int | None, criterion: str | None, as_json: bool) -> None:
+                 window_min: int | None, criterion: str | None, penalty_s: int,
+                 max_transfers: int, as_json: bool) -> None:
     """Plan journeys between two places on one service day."""
     if (depart is None) == (arrive is None):
         _fail("give exactly one of --depart HH:MM[:SS] or --arrive HH:MM[:SS]")
@@ -126,7 +134,8 @@ def plan_command(feed: str, day: str, transfers: str, osm: str | None, cache_dir
                                         argument="--depart" if depart else "--arrive"))
     if criterion is not None and arrive is not None:
         _fail("--criterion: only with --depart")
-    tt, planner = _load(feed, day, osm, transfers, cache_dir)
+    tt, planner = _load(feed, day, osm, transfers, cache_dir, max_transfers=max_transfers,
+                        transfer_penalty_s=penalty_s)
     o = _guarded(lambda: parse_place(origin, tt, argument="--from"))
     d = _guarded(lambda: parse_place(destination, tt, argument="--to"))
     window_s = (window_min or 0) * 60
