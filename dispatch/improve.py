@@ -135,7 +135,8 @@ def _lns_step(arr: _Arrays, state: _State, rng: np.random.Generator, q: int,
 
 def improve(problem: RoutingProblem, solution: RoutingSolution, *, time_limit_s: float,
             seed: int = 0, clock: Clock = time.monotonic,
-            vehicle_phase_share: float = 0.6) -> RoutingSolution:
+            vehicle_phase_share: float = 0.6,
+            start_temperature: float = 0.05) -> RoutingSolution:
     """Return ``solution`` improved by LNS within ``time_limit_s`` (never worse).
 
     Parameters
@@ -153,6 +154,9 @@ def improve(problem: RoutingProblem, solution: RoutingSolution, *, time_limit_s:
     vehicle_phase_share : float
         Share of the budget spent removing whole routes when the problem has a
         vehicle fixed cost.
+    start_temperature : float
+        A solution this much (relative) worse is accepted with probability 1/2
+        at the start; the temperature decays to 0.2 % of it.
     """
     if not time_limit_s > 0:
         raise DispatchError(f"time_limit_s={time_limit_s!r} must be positive")
@@ -175,7 +179,7 @@ def improve(problem: RoutingProblem, solution: RoutingSolution, *, time_limit_s:
     cur_obj = cur.objective(arr)
     best_score = score(best)
     travel0 = max(cur.travel(arr), 1e-9)
-    t0 = 0.05 * travel0 / math.log(2.0)
+    t0 = start_temperature * travel0 / math.log(2.0)
     q_lo = max(1, min(n_removable, max(2, int(0.05 * m))))
     q_hi = max(q_lo, min(n_removable, max(4, int(0.35 * m)), 40))
     max_cost = float(np.max(arr.cost))

@@ -66,22 +66,23 @@ class InstanceSolution:
 
 
 def solve_instance(instance: DarpInstance, *, time_limit_s: float, seed: int = 0,
-                   ortools_share: float = 0.2,
+                   ortools_share: float = 0.05, start_temperature: float = 0.05,
                    clock: Clock = time.monotonic) -> InstanceSolution:
     """Solve a benchmark instance within ``time_limit_s`` and check the result.
 
-    The OR-Tools model gets ``ortools_share`` of the budget, then
-    :func:`dispatch.improve.improve` (LNS) spends the rest.
+    The OR-Tools model gets ``ortools_share`` of the budget (at least 1 s or
+    30 % of it), then :func:`dispatch.improve.improve` (LNS) spends the rest.
     """
     if not time_limit_s > 0:
         raise DispatchError(f"time_limit_s={time_limit_s!r} must be positive")
     started = clock()
     problem = problem_from_instance(instance)
-    solution: RoutingSolution = solve(problem, time_limit_s=time_limit_s * ortools_share,
-                                      seed=seed, clock=clock)
+    ortools_s = max(time_limit_s * ortools_share, min(1.0, 0.3 * time_limit_s))
+    solution: RoutingSolution = solve(problem, time_limit_s=ortools_s, seed=seed, clock=clock)
     remaining = time_limit_s - (clock() - started)
     if remaining > 0.5:
-        solution = improve(problem, solution, time_limit_s=remaining, seed=seed, clock=clock)
+        solution = improve(problem, solution, time_limit_s=remaining, seed=seed, clock=clock,
+                           start_temperature=start_temperature)
     routes = tuple(
         tuple([(problem.starts[v], solution.times[v][0]),
                *[(node, solution.times[v][i + 1]) for i, node in enumerate(route)],

@@ -88,7 +88,7 @@ def route_cost(nodes, k, cost):
 @njit(cache=True)
 def best_insertion(p, d, v, routes, lens, locked, times_all, travel, cost, service, lo, hi,
                    demand, capacity, start_load, max_dur, ride_of_pick, partner, posmark,
-                   stamp, noise, scratch, tscratch):
+                   stamp, noise, scratch, tscratch, latest_all, load_all):
     """Cheapest feasible insertion of pair ``(p, d)`` in route ``v``.
 
     Returns ``(delta, i, j)``: ``p`` goes after position ``i`` and ``d`` after
@@ -103,30 +103,54 @@ def best_insertion(p, d, v, routes, lens, locked, times_all, travel, cost, servi
     cand_i = np.empty((k * (k + 1)) // 2, np.int64)
     cand_j = np.empty((k * (k + 1)) // 2, np.int64)
     sp = service[p]
+    sd = service[d]
+    # necessary conditions, O(1) per position pair: latest starts ignoring ride
+    # limits and loads after each position (see route_bounds)
+    dims = demand.shape[1]
+    latest = latest_all[v]
+    over = np.zeros(k, np.bool_)  # load after x plus the new request exceeds capacity
+    for dd in range(dims):
+        q = demand[p, dd]
+        if q > 0:
+            cap = capacity[v, dd] - q
+            for x in range(k):
+                if load_all[v, x, dd] > cap:
+                    over[x] = True
     for i in range(locked[v], k - 1):
         a = nodes[i]
         b = nodes[i + 1]
         if times[i] > hi[p] + EPS:
             break
+        if over[i]:
+            continue
         arr_p = times[i] + service[a] + travel[a, p]
         if arr_p > hi[p] + EPS:
             continue
         start_p = max(arr_p, lo[p])
         # d right after p
-        arr_d = start_p + sp + travel[p, d]
-        if arr_d <= hi[d] + EPS:
-            c = cost[a, p] + cost[p, d] + cost[d, b] - cost[a, b]
-            cand_c[m] = c
+        start_d = max(start_p + sp + travel[p, d], lo[d])
+        if start_d <= hi[d] + EPS and start_d + sd + travel[d, b] <= latest[i + 1] + EPS:
+            cand_c[m] = cost[a, p] + cost[p, d] + cost[d, b] - cost[a, b]
             cand_i[m] = i
             cand_j[m] = i
             m += 1
+        new_t = max(times[i + 1], start_p + sp + travel[p, b])
+        if new_t > latest[i + 1] + EPS:
+            continue
         base = cost[a, p] + cost[p, b] - cost[a, b]
         for j in range(i + 1, k - 1):
             e = nodes[j]
             f = nodes[j + 1]
-            if times[j] > hi[d] + EPS:
+            if j > i + 1:
+                new_t = max(times[j], new_t + service[nodes[j - 1]] + travel[nodes[j - 1], e])
+                if new_t > latest[j] + EPS:
+                    break
+            if over[j] or new_t > hi[d] + EPS:
                 break
-            if times[j] + service[e] + travel[e, d] > hi[d] + EPS:
+            start_d = max(new_t + service[e] + travel[e, d], lo[d])
+            if start_d > hi[d] + EPS:
+                continue
+            if start_d + sd + travel[d, f] > latest[j + 1] + EPS:
                 continue
             cand_c[m] = base + cost[e, d] + cost[d, f] - cost[e, f]
             cand_i[m] = i
@@ -158,6 +182,25 @@ def best_insertion(p, d, v, routes, lens, locked, times_all, travel, cost, servi
                           stamp):
             return cand_c[idx], i, j
     return INF, -1, -1
+
+
+@njit(cache=True)
+def route_bounds(v, routes, lens, travel, service, hi, demand, start_load, latest_all,
+                 load_all):
+    """Latest start at each position ignoring ride limits, and load after it."""
+    k = lens[v]
+    nodes = routes[v]
+    latest_all[v, k - 1] = hi[nodes[k - 1]]
+    for x in range(k - 2, -1, -1):
+        a = nodes[x]
+        latest_all[v, x] = min(hi[a], latest_all[v, x + 1] - service[a]
+                               - travel[a, nodes[x + 1]])
+    for dd in range(demand.shape[1]):
+        load = start_load[v, dd]
+        for x in range(k):
+            if 0 < x < k - 1:
+                load += demand[nodes[x], dd]
+            load_all[v, x, dd] = load
 
 
 @njit(cache=True)
@@ -219,6 +262,11 @@ def repair(bank, nbank, routes, lens, locked, enabled, times_all, travel, cost, 
     best_i = np.full((nbank, nv), -1, np.int64)
     best_j = np.full((nbank, nv), -1, np.int64)
     alive = np.ones(nbank, np.bool_)
+    latest_all = np.empty((nv, maxlen), np.float64)
+    load_all = np.empty((nv, maxlen, demand.shape[1]), np.int64)
+    for v in range(nv):
+        route_bounds(v, routes, lens, travel, service, hi, demand, start_load, latest_all,
+                     load_all)
     for b in range(nbank):
         r = bank[b]
         for v in range(nv):
@@ -226,7 +274,8 @@ def repair(bank, nbank, routes, lens, locked, enabled, times_all, travel, cost, 
                 c, i, j = best_insertion(pair_nodes[r, 0], pair_nodes[r, 1], v, routes, lens,
                                          locked, times_all, travel, cost, service, lo, hi,
                                          demand, capacity, start_load, max_dur, ride_of_pick,
-                                         partner, posmark, stamp, noise, scratch, tscratch)
+                                         partner, posmark, stamp, noise, scratch, tscratch,
+                                         latest_all, load_all)
                 best_c[b, v] = c
                 best_i[b, v] = i
                 best_j[b, v] = j
@@ -267,6 +316,8 @@ def repair(bank, nbank, routes, lens, locked, enabled, times_all, travel, cost, 
                   routes, lens)
         refresh_times(v1, routes, lens, times_all, travel, service, lo, hi, demand, capacity,
                       start_load, max_dur, ride_of_pick, partner, posmark, stamp)
+        route_bounds(v1, routes, lens, travel, service, hi, demand, start_load, latest_all,
+                     load_all)
         alive[pick] = False
         remaining -= 1
         for b in range(nbank):
@@ -277,7 +328,7 @@ def repair(bank, nbank, routes, lens, locked, enabled, times_all, travel, cost, 
                                              lens, locked, times_all, travel, cost, service,
                                              lo, hi, demand, capacity, start_load, max_dur,
                                              ride_of_pick, partner, posmark, stamp, noise,
-                                             scratch, tscratch)
+                                             scratch, tscratch, latest_all, load_all)
                 else:
                     c, i, j = INF, -1, -1
                 best_c[b, v1] = c
