@@ -7,6 +7,13 @@ from typing import Any
 
 from flask import Flask, jsonify
 
+from web.api import register_api
+from web.config import DEFAULTS, Settings
+from web.problems import install_problem_handlers
+from web.services.container import Services
+
+EXTENSION = "tsunagu"
+
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create the Tsunagu web application.
@@ -14,24 +21,38 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Parameters
     ----------
     config
-        Settings that override the defaults; when ``None``, ``TSUNAGU_*``
-        environment variables are read (``TSUNAGU_DATA_DIR`` becomes
-        ``DATA_DIR``).
+        Settings that override the defaults (:data:`web.config.DEFAULTS`); when
+        ``None``, ``TSUNAGU_*`` environment variables are read
+        (``TSUNAGU_DATA_DIR`` becomes ``DATA_DIR``).
 
     Returns
     -------
     flask.Flask
-        A new application; nothing is shared between two calls.
+        A new application; nothing is shared between two calls. Its services
+        (:class:`web.services.container.Services`) are on
+        ``app.extensions["tsunagu"]`` and are built on first use.
     """
     app = Flask("tsunagu")
-    app.config.from_mapping(DATA_DIR="var")
+    app.config.from_mapping(DEFAULTS)
     if config is None:
         app.config.from_prefixed_env("TSUNAGU")
     else:
         app.config.from_mapping(config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    services = Services(Settings.of(app.config))
+    app.extensions[EXTENSION] = services
+    install_problem_handlers(app)
+    app.extensions["tsunagu_api"] = register_api(app, services)
 
     @app.get("/healthz")
     def healthz() -> Any:
         return jsonify(status="ok")
 
     return app
+
+
+def services_of(app: Flask) -> Services:
+    """Return the services of an app made by :func:`create_app`."""
+    services: Services = app.extensions[EXTENSION]
+    return services

@@ -1,0 +1,402 @@
+"""Quotes and bookings of on-demand rides: the API's side of the booking store.
+
+:class:`BookingService` turns API bodies into :class:`dispatch.booking.RideRequest`
+(places snapped to the street network's drivable nodes, a service whose zone
+holds the ride), and answers with the store's outcome. What is sold are
+vehicle *runs* of :data:`RUN_LENGTH_S` over each service's hours on the loaded
+day, one per vehicle and slot, offered for sale at start (``add_run`` is
+idempotent).
+
+:class:`InsertionCheck` is the :class:`~dispatch.booking.FeasibilityCheck`
+the store calls: for each candidate run it rebuilds the run's route from the
+bookings it holds (:class:`dispatch.insertion.Dispatcher`, every promise kept)
+and tries to insert the new ride; the cheapest accepted insertion is the
+offer, the others are alternatives. Route-changing actions (book, reassign,
+re-optimize) run one at a time per process, so two bookings never both take
+the last slack of a route; seats are guarded by the store itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from dispatch.booking import (
+    Actor,
+    Booking,
+    BookingError,
+    BookingOutcome,
+    BookingStatus,
+    FeasibilityResult,
+    PickupOffer,
+    RideRequest,
+    ServiceRun,
+)
+from dispatch.errors import DispatchError
+from dispatch.insertion import Dispatcher
+from dispatch.model import Place as DPlace
+from dispatch.model import RideRequest as DRequest
+from dispatch.model import Vehicle
+from dispatch.store import BookingStore
+from dispatch.travel import TravelTimes
+from routing.geo import haversine_m
+from routing.itinerary import clock_hms
+from routing.planner import parse_clock
+from routing.snap import NodeIndex
+from transit.errors import TsunaguError
+from transit.streets import DRIVE, StreetNetwork
+from transit.timetable import Timetable
+from web.problems import ApiProblem, invalid
+from web.schemas import (
+    BookingIn,
+    BookingOut,
+    OfferOut,
+    PlaceIn,
+    PlannedStopOut,
+    PointOut,
+    ReoptimizeOut,
+    RideIn,
+)
+from web.services.drt import HUB_RADIUS_M, DrtService
+
+RUN_LENGTH_S = 2 * 3600
+MAX_SNAP_M = 500.0
+MAX_WINDOW_S = 3600
+PENDING = (BookingStatus.BOOKED, BookingStatus.ASSIGNED, BookingStatus.EN_ROUTE)
+
+
+def run_id_of(vehicle_id: str, day: date, start_s: int) -> str:
+    """Return the id of a vehicle's run starting at ``start_s`` on ``day``."""
+    return f"{vehicle_id}@{day.isoformat()}T{clock_hms(start_s)[:5]}"
+
+
+def conflict(exc: BookingError) -> ApiProblem:
+    """Return the 409 problem for a state change the store refused."""
+    return ApiProblem(409, "conflict", "Conflict with the booking's state",
+                      " ".join(str(exc).split()))
+
+
+@dataclass(frozen=True, slots=True)
+class _Ends:
+    service: DrtService
+    origin: int
+    destination: int
+
+
+class InsertionCheck:
+    """Feasibility by real-time insertion into each candidate run's route.
+
+    Parameters
+    ----------
+    service : DrtService
+        The service whose vehicles may serve the ride.
+    store : BookingStore
+        Read for the bookings each run already holds.
+    node_place : callable
+        Street node index -> dispatch place.
+    travel : TravelTimes
+        Vehicle travel times.
+    max_alternatives : int
+        Other offers returned beside the best.
+    """
+
+    def __init__(self, service: DrtService, store: BookingStore,
+                 node_place: Callable[[int], DPlace], travel: TravelTimes, *,
+                 max_alternatives: int = 3) -> None:
+        self.service = service
+        self.store = store
+        self.node_place = node_place
+        self.travel = travel
+        self.max_alternatives = max_alternatives
+        self._fleet = {v.vehicle_id: v for v in service.fleet}
+
+    def _request(self, rid: int, r: RideRequest, lo: int, hi: int) -> DRequest:
+        return DRequest(rid, self.node_place(r.origin), self.node_place(r.destination),
+                        lo, window_s=hi - lo, passengers=r.seats,
+                        ride_alpha=max(1.0, self.service.max_ride_factor),
+                        service_s=self.service.boarding_s)
+
+    def dispatcher(self, run: ServiceRun, bookings: Sequence[Booking]) -> Dispatcher:
+        """Return the run's route rebuilt from its pending bookings (ids 1..n in order)."""
+        v = self._fleet[run.vehicle_id]
+        depot = DPlace(*self.service.depot)
+        veh = Vehicle(0, v.seats, v.wheelchair_spaces, depot, run.start_s, run.end_s)
+        reqs = [self._request(i, b.request, b.offer.pickup_earliest_s, b.offer.pickup_latest_s)
+                for i, b in enumerate(bookings, start=1)]
+        promises = {i: (b.offer.pickup_earliest_s, b.offer.pickup_latest_s)
+                    for i, b in enumerate(bookings, start=1)}
+        return Dispatcher([veh], self.travel, now_s=run.start_s, requests=reqs,
+                          promises=promises)
+
+    def pending(self, run_id: str) -> list[Booking]:
+        """Return the bookings a run still has to pick up, oldest first."""
+        return [b for b in self.store.bookings(run_id=run_id) if b.status in PENDING]
+
+    def check(self, request: RideRequest, runs: Sequence[ServiceRun]) -> FeasibilityResult:
+        """Return the cheapest insertion over the service's runs, or why there is none."""
+        lo, hi = request.earliest_pickup_s, request.latest_pickup_s
+        cands = [r for r in runs if r.vehicle_id in self._fleet
+                 and r.service_date == request.service_date and r.start_s <= hi
+                 and r.end_s > lo]
+        if not cands:
+            return FeasibilityResult(None, reason=f"no {self.service.name} vehicle runs "
+                                     f"between {clock_hms(lo)} and {clock_hms(hi)}")
+        with_seats = [r for r in cands if r.seats_left >= request.seats]
+        if not with_seats:
+            return FeasibilityResult(None, reason=f"every vehicle run between {clock_hms(lo)} "
+                                     f"and {clock_hms(hi)} has fewer than {request.seats} "
+                                     "seat(s) left")
+        offers: list[tuple[int, float, PickupOffer]] = []
+        reasons: list[str] = []
+        for run in with_seats:
+            try:
+                d = self.dispatcher(run, self.pending(run.run_id))
+                res = d.insert(self._request(10**6, request, max(lo, run.start_s), hi))
+            except DispatchError as exc:
+                reasons.append(f"run {run.run_id}: {exc}")
+                continue
+            if not res.accepted or res.pickup_window_s is None or res.dropoff_eta_s is None:
+                reasons.append(res.reason)
+                continue
+            pe, pl = res.pickup_window_s
+            offers.append((res.pickup_eta_s or pe, res.added_travel_s or 0.0,
+                           PickupOffer(run.run_id, pe, pl, res.dropoff_eta_s)))
+        if not offers:
+            why = sorted(set(reasons))[0] if reasons else "no run fits"
+            return FeasibilityResult(None, reason=f"no vehicle can serve the ride between "
+                                     f"{clock_hms(lo)} and {clock_hms(hi)}: {why}")
+        offers.sort(key=lambda o: (o[0], o[1], o[2].run_id))
+        return FeasibilityResult(offers[0][2], alternatives=tuple(
+            o[2] for o in offers[1:1 + self.max_alternatives]))
+
+
+class BookingService:
+    """Quotes, bookings, cancellations and dispatcher actions on one service day.
+
+    Parameters
+    ----------
+    store : BookingStore
+        The durable store.
+    services : sequence of DrtService
+        The on-demand services (zones, fleets).
+    streets : StreetNetwork
+        Pick-up and drop-off places are snapped to its drivable nodes.
+    timetable : Timetable
+        For ``stopId`` places, and the service day.
+    travel : TravelTimes
+        Vehicle travel times.
+    """
+
+    def __init__(self, store: BookingStore, services: Sequence[DrtService],
+                 streets: StreetNetwork, timetable: Timetable, travel: TravelTimes) -> None:
+        self.store = store
+        self.services = tuple(services)
+        self.streets = streets
+        self.timetable = timetable
+        self.travel = travel
+        self.service_date = timetable.service_date
+        self._index = NodeIndex.of_network(streets, int(DRIVE))
+        self._lock = threading.Lock()
+        self._by_vehicle = {v.vehicle_id: s for s in self.services for v in s.fleet}
+        self.offer_runs()
+
+    # -- setup -------------------------------------------------------------------------
+
+    def offer_runs(self) -> int:
+        """Put every vehicle's runs of the loaded day on sale; return how many."""
+        n = 0
+        for s in self.services:
+            hours = s.hours_on(self.service_date)
+            if hours is None:
+                continue
+            for v in s.fleet:
+                for start in range(hours[0], hours[1], RUN_LENGTH_S):
+                    end = min(start + RUN_LENGTH_S, hours[1])
+                    self.store.add_run(run_id_of(v.vehicle_id, self.service_date, start),
+                                       vehicle_id=v.vehicle_id, service_date=self.service_date,
+                                       start_s=start, end_s=end, capacity_seats=v.seats)
+                    n += 1
+        return n
+
+    def node_place(self, node: int) -> DPlace:
+        """Return the dispatch place of a street node."""
+        return DPlace(float(self.streets.node_lat[node]), float(self.streets.node_lon[node]))
+
+    def check_for(self, service: DrtService) -> InsertionCheck:
+        """Return the feasibility check of one service."""
+        return InsertionCheck(service, self.store, self.node_place, self.travel)
+
+    # -- requests ----------------------------------------------------------------------
+
+    def _coords(self, p: PlaceIn, loc: str) -> tuple[float, float]:
+        if p.stop_id is not None:
+            s = self.timetable.stop_index.get(p.stop_id)
+            if s is None:
+                raise invalid(f"{loc}.stopId", f"no stop {p.stop_id!r} in the feed",
+                              kind="unknown_stop")
+            return float(self.timetable.stop_lat[s]), float(self.timetable.stop_lon[s])
+        assert p.lat is not None and p.lon is not None
+        return p.lat, p.lon
+
+    def _node(self, lat: float, lon: float, loc: str) -> int:
+        node, dist = self._index.nearest(lat, lon)
+        if node < 0 or dist > MAX_SNAP_M:
+            raise invalid(loc, f"{lat:.6f},{lon:.6f} is more than {MAX_SNAP_M:.0f} m from a "
+                               "drivable street", kind="outside_area")
+        return int(node)
+
+    def _near_hub(self, s: DrtService, lat: float, lon: float) -> bool:
+        return any(float(haversine_m(lat, lon, h.lat, h.lon)) <= HUB_RADIUS_M for h in s.hubs)
+
+    def _ends(self, body: RideIn) -> tuple[_Ends, tuple[float, float], tuple[float, float]]:
+        a = self._coords(body.pickup, "body.pickup")
+        b = self._coords(body.dropoff, "body.dropoff")
+        for s in self.services:
+            in_a, in_b = s.covers(*a), s.covers(*b)
+            if (in_a and in_b) or (in_a and self._near_hub(s, *b)) or (
+                    in_b and self._near_hub(s, *a)):
+                ends = _Ends(s, self._node(*a, "body.pickup"), self._node(*b, "body.dropoff"))
+                return ends, a, b
+        raise ApiProblem(422, "outside-zone", "Outside the on-demand zones",
+                         "body: pick-up and drop-off must both lie in one on-demand zone, or "
+                         "one in the zone and the other at one of its hubs",
+                         errors=[{"loc": "body.pickup", "msg": "outside every zone",
+                                  "type": "outside_zone"}])
+
+    def ride_request(self, body: RideIn, rider_id: str) -> tuple[RideRequest, DrtService]:
+        """Return the store's request for an API body (422 problems name the field)."""
+        if body.date is not None and body.date != self.service_date:
+            raise invalid("body.date", f"bookings are open for {self.service_date.isoformat()}"
+                                       f" only, not {body.date.isoformat()}",
+                          kind="date_not_loaded")
+        times = []
+        for loc, text in (("body.earliestPickup", body.earliest_pickup),
+                          ("body.latestPickup", body.latest_pickup)):
+            try:
+                times.append(parse_clock(text, argument=loc))
+            except TsunaguError as exc:
+                raise invalid(loc, str(exc).removeprefix(f"{loc}: ")) from None
+        lo, hi = times
+        if hi < lo:
+            raise invalid("body.latestPickup", f"{body.latest_pickup} is before "
+                                               f"earliestPickup {body.earliest_pickup}")
+        if hi - lo > MAX_WINDOW_S:
+            raise invalid("body.latestPickup", f"the pick-up window is {(hi - lo) // 60} min; "
+                                               f"at most {MAX_WINDOW_S // 60}")
+        ends, _, _ = self._ends(body)
+        hours = ends.service.hours_on(self.service_date)
+        if hours is None or not (hours[0] <= hi and lo < hours[1]):
+            span = "no service" if hours is None else \
+                f"{clock_hms(hours[0])}-{clock_hms(hours[1])}"
+            raise invalid("body.earliestPickup", f"{ends.service.name} runs {span} on "
+                                                 f"{self.service_date.isoformat()}",
+                          kind="outside_hours")
+        if ends.origin == ends.destination:
+            raise invalid("body.dropoff", "pick-up and drop-off are the same place")
+        req = RideRequest(rider_id, self.service_date, ends.origin, ends.destination, lo, hi,
+                          body.seats)
+        return req, ends.service
+
+    def quote(self, body: RideIn, rider_id: str) -> BookingOutcome:
+        """Check a ride and record a quote."""
+        req, service = self.ride_request(body, rider_id)
+        return self.store.quote(req, feasibility=self.check_for(service))
+
+    def book(self, body: BookingIn, rider_id: str, key: str, actor: Actor) -> BookingOutcome:
+        """Book a ride (idempotent per rider and key)."""
+        req, service = self.ride_request(body, rider_id)
+        if body.quote_id is not None:
+            quote = self.store.get(body.quote_id)
+            if quote.request.rider_id != rider_id:
+                raise invalid("body.quoteId", f"quote {body.quote_id} is not this rider's",
+                              kind="not_owner")
+        with self._lock:
+            return self.store.book(req, idempotency_key=key, feasibility=self.check_for(service),
+                                   quote_id=body.quote_id, actor=actor)
+
+    def change(self, booking_id: str, to: BookingStatus, **kw: object) -> Booking:
+        """Move a booking (409 when the store refuses the move)."""
+        try:
+            with self._lock:
+                return self.store.change(booking_id, to, **kw)  # type: ignore[arg-type]
+        except BookingError as exc:
+            raise conflict(exc) from None
+
+    def for_rider(self, rider_id: str) -> list[Booking]:
+        """Return a rider's bookings, oldest first."""
+        return [b for b in self.store.bookings() if b.request.rider_id == rider_id]
+
+    def vehicle_of(self, booking: Booking) -> str:
+        """Return the vehicle of the run a booking is on."""
+        return self.store.run(booking.offer.run_id).vehicle_id
+
+    # -- dispatcher actions ------------------------------------------------------------
+
+    def reoptimize(self, run_id: str, *, time_limit_s: float, seed: int) -> ReoptimizeOut:
+        """Re-optimize a run's route with OR-Tools and assign its bookings to the new times."""
+        run = self.store.run(run_id)
+        service = self._by_vehicle.get(run.vehicle_id)
+        if service is None:
+            raise invalid("body.runId", f"run {run_id!r} belongs to no on-demand service")
+        check = self.check_for(service)
+        with self._lock:
+            pending = check.pending(run_id)
+            if not pending:
+                return ReoptimizeOut(run_id=run_id, adopted=False, travel_time_s=0.0,
+                                     assigned=0, stops=[])
+            try:
+                d = check.dispatcher(run, pending)
+                adopted = d.reoptimize(time_limit_s=time_limit_s, seed=seed)
+            except DispatchError as exc:
+                raise ApiProblem(409, "conflict", "Route cannot be rebuilt",
+                                 f"run {run_id}: {exc}") from None
+            route = d.plan().route_of(0)
+            stops, assigned = [], 0
+            for st in route.stops:
+                b = pending[st.request_id - 1]
+                stops.append(PlannedStopOut(booking_id=b.booking_id, kind=st.kind,
+                                            time=clock_hms(st.time_s), time_s=st.time_s))
+                if st.kind != "pickup" or b.status is BookingStatus.EN_ROUTE:
+                    continue
+                t = min(max(st.time_s, b.offer.pickup_earliest_s), b.offer.pickup_latest_s)
+                if b.status is BookingStatus.ASSIGNED and b.planned_pickup_s == t:
+                    continue
+                try:
+                    self.store.change(b.booking_id, BookingStatus.ASSIGNED,
+                                      actor=Actor.DISPATCHER, planned_pickup_s=t,
+                                      note="re-optimized")
+                    assigned += 1
+                except BookingError:  # changed meanwhile (cancelled by its rider)
+                    continue
+            return ReoptimizeOut(run_id=run_id, adopted=adopted,
+                                 travel_time_s=round(d.travel_time_s(), 1), assigned=assigned,
+                                 stops=stops)
+
+    # -- output ------------------------------------------------------------------------
+
+    def offer_out(self, o: PickupOffer) -> OfferOut:
+        """Return the API form of an offer."""
+        vehicle = o.run_id.split("@", 1)[0]
+        return OfferOut(run_id=o.run_id, vehicle_id=vehicle,
+                        pickup_earliest=clock_hms(o.pickup_earliest_s),
+                        pickup_latest=clock_hms(o.pickup_latest_s),
+                        dropoff_eta=clock_hms(o.dropoff_eta_s),
+                        pickup_earliest_s=o.pickup_earliest_s,
+                        pickup_latest_s=o.pickup_latest_s, dropoff_eta_s=o.dropoff_eta_s)
+
+    def booking_out(self, b: Booking) -> BookingOut:
+        """Return the API form of a booking."""
+        lat, lon = self.streets.node_lat, self.streets.node_lon
+        r = b.request
+        return BookingOut(
+            id=b.booking_id, rider_id=r.rider_id, status=b.status.value, date=r.service_date,
+            pickup=PointOut(lat=float(lat[r.origin]), lon=float(lon[r.origin]), node=r.origin),
+            dropoff=PointOut(lat=float(lat[r.destination]), lon=float(lon[r.destination]),
+                             node=r.destination),
+            seats=r.seats, offer=self.offer_out(b.offer),
+            planned_pickup=None if b.planned_pickup_s is None else clock_hms(b.planned_pickup_s),
+            version=b.version, created_at=b.created_at, updated_at=b.updated_at,
+            quote_expires_at=b.quote_expires_at, note=b.note)
+
