@@ -119,7 +119,7 @@ def _check_legs(tt: Timetable, j: object) -> None:
 @pytest.mark.parametrize("feed", ["hart", "nyc"])
 def test_range_and_mcraptor_are_pareto_and_hold_the_earliest(
         feed: str, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Range (60 min) and McRAPTOR sets are Pareto-optimal and contain the earliest arrival."""
+    """Range (60 min), arrive-by and McRAPTOR sets are optimal and hold the earliest arrival."""
     tt = _timetable(feed, tmp_path_factory)
     planner = Planner(tt)
     conn = connections(tt)
@@ -152,6 +152,20 @@ def test_range_and_mcraptor_are_pareto_and_hold_the_earliest(
                                           planner.egress(d).as_dict(), min(nxt),
                                           MAX_TRANSFERS + 1)
                 assert later[rj.n_rides] == -1 or later[rj.n_rides] > rj.arrival_s
+        arrive = best + int(rng.integers(0, 1800))
+        acc = planner.access(o).as_dict()
+        for aj in planner.arrive_by(o, d, arrive):  # latest departures, per ride count
+            assert aj.arrival_s <= arrive
+            ok = earliest_by_rides(conn, planner.footpaths, acc, planner.egress(d).as_dict(),
+                                   aj.departure_s, MAX_TRANSFERS + 1)
+            assert 0 <= ok[aj.n_rides] <= arrive
+            nxt = [int(tt.departure_s[e]) - a for s, a in acc.items()
+                   for e in _events_at(tt, s) if int(tt.departure_s[e]) - a > aj.departure_s]
+            if nxt:
+                late = earliest_by_rides(conn, planner.footpaths, acc,
+                                         planner.egress(d).as_dict(), min(nxt),
+                                         MAX_TRANSFERS + 1)
+                assert late[aj.n_rides] == -1 or late[aj.n_rides] > arrive
         for crit in ("walk", "cost"):
             mc = planner.depart_at(o, d, t0, criterion=crit)
             assert min(j.arrival_s for j in mc) == best

@@ -265,3 +265,11 @@ def test_26_mcraptor_contains_earliest_arrival(criterion: str) -> None:
              Trip("3", [("B", "08:16"), ("D", "08:40")])]
     got = _plan(TinyFeed(LINE, trips), "A", "D", "07:55", criterion=criterion)
     assert "BUS 2 A 08:05 → B 08:15 → BUS 3 B 08:16 → D 08:40" in got
+
+
+def test_29_arrive_by_window_lists_latest_departures() -> None:
+    """Arrive by 09:00 within 60 min: every bus arriving 08:00-09:00, none before."""
+    trips = [Trip("1", [("A", f"{h:02d}:{m:02d}"), ("B", f"{h:02d}:{m + 10:02d}")])
+             for h in (7, 8) for m in (0, 20, 40)]
+    assert _plan(TinyFeed(LINE, trips), "A", "B", "09:00", arrive=True, window_min=60) == [
+        "BUS 1 A 08:00 → B 08:10", "BUS 1 A 08:20 → B 08:30", "BUS 1 A 08:40 → B 08:50"]
