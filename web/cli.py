@@ -9,7 +9,10 @@ from web.app import create_app
 from web.commands.darp import darp_group
 from web.commands.demo import demo_command
 from web.commands.feed import feed_group
+from web.commands.ondemand import ondemand_group
 from web.commands.plan import plan_batch_command, plan_command
+from web.commands.serve import serve_command
+from web.commands.token import token_group
 
 
 def _make_app() -> object:
@@ -27,6 +30,9 @@ cli.add_command(demo_command)
 cli.add_command(darp_group)
 cli.add_command(plan_command)
 cli.add_command(plan_batch_command)
+cli.add_command(serve_command)
+cli.add_command(token_group)
+cli.add_command(ondemand_group)
 
 
 def main() -> None:
