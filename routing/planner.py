@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from routing.errors import QueryError
 from routing.footpaths import DEFAULT_RADIUS_M, DETOUR_FACTOR, WALK_SPEED_M_S, build_footpaths
+from routing.geo import haversine_m
 from routing.journey import Journey, Leg
 from routing.mcraptor import CRITERIA, mc_query
 from routing.provider import TimetableProvider
@@ -188,6 +189,9 @@ class Planner:
             return Journey((Leg(DIRECT, origin.stop, destination.stop, depart_s, depart_s, 0),))
         if origin.is_stop or destination.is_stop:
             return None
+        crow = float(haversine_m(origin.lat, origin.lon, destination.lat, destination.lon))
+        if crow / self.config.speed_m_s > self.config.walk_limit_s:
+            return None  # no walk is shorter than the crow flies
         sec, _, _ = self.walker.between((origin.lat, origin.lon),
                                         (destination.lat, destination.lon))
         if sec > self.config.walk_limit_s:
