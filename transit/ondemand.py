@@ -269,7 +269,8 @@ class Fleet:
         """(vehicle id, vehicle type id) of every vehicle, numbered in ``vehicle_counts`` order."""
         out: list[tuple[str, str]] = []
         for type_id, n in self.vehicle_counts:
-            out.extend((f"{self.zone_id}-{len(out) + k + 1:02d}", type_id) for k in range(n))
+            first = len(out) + 1
+            out.extend((f"{self.zone_id}-{first + k:02d}", type_id) for k in range(n))
         return tuple(out)
 
 
