@@ -18,6 +18,9 @@ then time, on one core, the same random stop pairs departing 07:00-20:00:
 * a plain networkx time-expanded Dijkstra on a subset, same rules, reported
   as a ratio to RAPTOR (and checked for agreement).
 
+With ``--street-queries N`` each demo city is also timed door to door:
+coordinates near random stops, access and egress walked on its streets.osm.
+
 With ``--demo``, the demo city folders (as written by ``tsunagu demo --size N
 --out DIR``) are timed too, to show how query time grows with the city.
 Prints one block of figures per network.
@@ -42,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from gtfs.compile import compile_feed_file  # noqa: E402
 from routing.batch import BatchQuery, run_batch  # noqa: E402
+from routing.osm import load_osm  # noqa: E402
 from routing.planner import Place, Planner  # noqa: E402
 from transit.timetable import Timetable  # noqa: E402
 
@@ -240,6 +244,38 @@ def bench_network(name: str, tt: Timetable, n_queries: int, nx_queries: int,
     return res
 
 
+def bench_streets(name: str, tt: Timetable, osm: Path, n_queries: int,
+                  seed: int) -> dict[str, object]:
+    """Time door-to-door queries between coordinates, walking on the OSM streets."""
+    t = time.perf_counter()
+    net = load_osm(osm)
+    load_s = time.perf_counter() - t
+    t = time.perf_counter()
+    planner = Planner(tt, net)
+    build_s = time.perf_counter() - t
+    rng = np.random.default_rng(seed)
+    queries = []
+    for _ in range(n_queries):
+        a = int(rng.integers(tt.n_stops))
+        b = int(rng.integers(tt.n_stops))
+        queries.append((Place(lat=float(tt.stop_lat[a]) + rng.normal(0, 0.002),
+                              lon=float(tt.stop_lon[a]) + rng.normal(0, 0.002)),
+                        Place(lat=float(tt.stop_lat[b]) + rng.normal(0, 0.002),
+                              lon=float(tt.stop_lon[b]) + rng.normal(0, 0.002)),
+                        int(rng.integers(7 * 3600, 20 * 3600))))
+    for o, d, t0 in queries[:10]:
+        planner.depart_at(o, d, t0)
+    times = []
+    for o, d, t0 in queries:
+        a = time.perf_counter()
+        planner.depart_at(o, d, t0)
+        times.append(time.perf_counter() - a)
+    return {"network": name, "street_nodes": net.n_nodes, "street_edges": net.n_edges,
+            "osm_load_s": round(load_s, 1), "planner_build_s": round(build_s, 1),
+            "queries": n_queries, "coord_query_p50_ms": round(pct(times, 50), 2),
+            "coord_query_p95_ms": round(pct(times, 95), 2)}
+
+
 def main() -> None:
     """Run the benchmarks and print JSON lines."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -251,6 +287,8 @@ def main() -> None:
     ap.add_argument("--batch-workers", type=int, default=2)
     ap.add_argument("--cache-dir", default=str(ROOT / "var" / "cache"))
     ap.add_argument("--seed", type=int, default=20261123)
+    ap.add_argument("--street-queries", type=int, default=0,
+                    help="with --demo: coordinate queries walked on streets.osm")
     args = ap.parse_args()
     print(json.dumps({"machine": platform.node(), "python": platform.python_version(),
                       "cpus": len(os.sched_getaffinity(0)), "date": time.strftime("%Y-%m-%d"),
@@ -266,6 +304,10 @@ def main() -> None:
                                cache_dir=cache)
         print(json.dumps(bench_network(f"demo {folder}", tt, args.queries, 0,
                                        args.batch_workers, args.seed)), flush=True)
+        if args.street_queries > 0:
+            print(json.dumps(bench_streets(f"demo {folder} + streets.osm", tt,
+                                           Path(folder) / "streets.osm", args.street_queries,
+                                           args.seed)), flush=True)
 
 
 if __name__ == "__main__":
