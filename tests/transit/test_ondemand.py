@@ -49,7 +49,8 @@ def _service(**kw: object) -> OnDemandService:
 def test_zone_at_inside_outside_and_hole() -> None:
     """A point in the shell is in the zone; in the hole or outside it is not."""
     s = _service()
-    assert s.zone_at(36.601, 140.601) is not None and s.zone_at(36.601, 140.601).zone_id == "Z1"
+    inside = s.zone_at(36.601, 140.601)
+    assert inside is not None and inside.zone_id == "Z1"
     assert s.zone_at(36.61, 140.61) is None  # the hole
     assert s.zone_at(36.50, 140.50) is None
     assert s.zone_at(36.60, 140.61) is not None  # on the boundary counts as inside
