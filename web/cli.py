@@ -13,8 +13,6 @@ from web.commands.ondemand import ondemand_group
 from web.commands.plan import plan_batch_command, plan_command
 from web.commands.serve import serve_command
 from web.commands.token import token_group
-from web.commands.serve import serve_command
-from web.commands.token import token_group
 
 
 def _make_app() -> object:
@@ -32,8 +30,6 @@ cli.add_command(demo_command)
 cli.add_command(darp_group)
 cli.add_command(plan_command)
 cli.add_command(plan_batch_command)
-cli.add_command(serve_command)
-cli.add_command(token_group)
 cli.add_command(serve_command)
 cli.add_command(token_group)
 cli.add_command(ondemand_group)
