@@ -238,10 +238,16 @@ def _seconds(config: ServiceConfig, where: Path_, value: Any) -> int:
     raise config.fail(where, f"{value!r} is not a time H:MM:SS (or seconds)")
 
 
+_MODEL_FIELD = re.compile(r"^\w+\(.*?\): (\w+)[=\[]")
+
+
 def _model(config: ServiceConfig, where: Path_, build: Any) -> Any:
     try:
         return build()
     except ModelError as exc:
+        m = _MODEL_FIELD.match(str(exc))
+        if m and (*where, m.group(1)) in config.lines:  # point at the field's own line
+            where = (*where, m.group(1))
         raise config.fail(where, str(exc)) from None
     except TypeError as exc:  # a wrong key reached a constructor
         raise config.fail(where, str(exc)) from None
