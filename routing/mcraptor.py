@@ -36,7 +36,7 @@ import numpy as np
 from routing.errors import QueryError
 from routing.journey import ACCESS, EGRESS, RIDE, TRANSFER, Journey, Leg
 from routing.provider import RaptorData
-from routing.raptor import StopTimes
+from routing.raptor import StopTimes, flip_backward
 
 CRITERIA = frozenset({"walk", "cost"})
 _KIND_ACCESS, _KIND_RIDE, _KIND_READY = 0, 1, 2
@@ -327,7 +327,12 @@ def _mc(pso, ps, pto, peo, arr, dep, can_board, can_alight, spo, sp, spp, change
 
 def mc_query(data: RaptorData, access: StopTimes, egress: StopTimes, depart_s: int, *,
              max_rides: int, criterion: str, transfer_penalty_s: int = 300) -> list[Journey]:
-    """Return the Pareto set over (arrival, rides, ``criterion``), earliest arrival last.
+    """Return the Pareto set over (arrival, rides, ``criterion``).
+
+    With backward data (arrive-by: ``depart_s`` is minus the arrival time,
+    access and egress swapped) the journeys are turned back into forward
+    legs: the set is then over (latest departure, rides, ``criterion``), the
+    cost counting from departure to the requested arrival time.
 
     Raises
     ------
@@ -336,8 +341,6 @@ def mc_query(data: RaptorData, access: StopTimes, egress: StopTimes, depart_s: i
     """
     if criterion not in CRITERIA:
         raise QueryError(f"criterion: expected one of {sorted(CRITERIA)}, got {criterion!r}")
-    if data.reverse:
-        raise QueryError("mc_query: needs forward data")
     eg = np.full(data.n_stops, -1, np.int64)
     for s, d in zip(egress.stops.tolist(),
                     egress.duration_s.tolist(), strict=True):
@@ -393,7 +396,11 @@ def mc_query(data: RaptorData, access: StopTimes, egress: StopTimes, depart_s: i
         journeys = [j for j, x in zip(journeys, keys, strict=True)
                     if not any(y != x and y[0] <= x[0] and y[1] <= x[1] and y[2] <= x[2]
                                for y in keys)]
-    journeys.sort(key=lambda j: (j.n_rides, -j.arrival_s, j.walk_s))
+    if data.reverse:
+        journeys = [Journey(tuple(flip_backward(list(j.legs)))) for j in journeys]
+        journeys.sort(key=lambda j: (j.n_rides, j.departure_s, j.walk_s))
+    else:
+        journeys.sort(key=lambda j: (j.n_rides, -j.arrival_s, j.walk_s))
     return journeys
 
 

@@ -236,16 +236,25 @@ class Planner:
         return _with_direct(journeys, direct)
 
     def arrive_by(self, origin: Place, destination: Place, arrive_s: int, *,
-                  window_s: int = 0) -> list[Journey]:
+                  window_s: int = 0, criterion: str | None = None) -> list[Journey]:
         """Return Pareto-optimal journeys reaching ``destination`` by ``arrive_s``.
 
         The reverse search: latest departure, Pareto over (departure, transfers);
         with ``window_s`` every Pareto journey arriving in ``[arrive_s -
-        window_s, arrive_s]``.
+        window_s, arrive_s]``; with ``criterion`` McRAPTOR backwards, Pareto
+        over (departure, transfers, criterion).
         """
         access, egress = self.access(origin), self.egress(destination)
         state = self._backward_state()
-        if window_s > 0:
+        if criterion is not None:
+            if criterion not in CRITERIA:
+                raise QueryError(f"criterion: expected one of {sorted(CRITERIA)}, "
+                                 f"got {criterion!r}")
+            journeys = mc_query(state.data, egress, access, -arrive_s,
+                                max_rides=self.config.max_transfers + 1,
+                                criterion=criterion,
+                                transfer_penalty_s=self.config.transfer_penalty_s)
+        elif window_s > 0:
             journeys = range_query(state, egress, access, -arrive_s, window_s)
         else:
             journeys = earliest_arrival(state, egress, access, -arrive_s)

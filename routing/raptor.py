@@ -443,7 +443,7 @@ def trace(state: RaptorState, k: int, access: StopTimes, egress: StopTimes) -> J
     pieces.reverse()  # search order: access first
     legs = _legs_in_search_time(d, pieces, acc, eg)
     if d.reverse:
-        legs = _flip(d, legs)
+        legs = flip_backward(legs)
     return Journey(tuple(legs))
 
 
@@ -491,7 +491,7 @@ class _FootpathLookup:
         return best
 
 
-def _flip(d: RaptorData, legs: list[Leg]) -> list[Leg]:
+def flip_backward(legs: list[Leg]) -> list[Leg]:
     """Turn legs of a backward search into forward legs, in forward order."""
     out: list[Leg] = []
     kinds = {ACCESS: EGRESS, EGRESS: ACCESS, TRANSFER: TRANSFER, RIDE: RIDE}

@@ -166,3 +166,27 @@ def _event_stop(tt: Timetable, e: int) -> int:
     p = int(np.searchsorted(tt.pattern_event_offsets, e, side="right") - 1)
     stops = tt.pattern_stop_ids(p)
     return int(stops[(e - int(tt.pattern_event_offsets[p])) % len(stops)])
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_arrive_by_mcraptor_walk_equals_exhaustive_search(seed: int) -> None:
+    """Backward McRAPTOR (walk): Pareto over (latest departure, rides, walk) by enumeration."""
+    rng = np.random.default_rng(2000 + seed)
+    tt = _random_feed(rng).build()
+    planner = Planner(tt, config=PlannerConfig(max_transfers=MAX_RIDES - 1))
+    fp = planner.footpaths
+    for _ in range(3):
+        o, d = (int(x) for x in rng.choice(tt.n_stops, 2, replace=False))
+        arrive = int(rng.integers(8 * 3600 + 1200, 9 * 3600 + 1800))
+        po, pd = Place(stop=o), Place(stop=d)
+        acc, egr = planner.access(po).as_dict(), planner.egress(pd).as_dict()
+        cands = sorted({int(tt.departure_s[e]) - a for s, a in acc.items()
+                        for e in range(tt.n_events) if _event_stop(tt, e) == s})
+        found = {(t0, rides, walk) for t0 in cands
+                 for arr, rides, walk in _enumerate(tt, fp, acc, egr, t0, cost=False)
+                 if arr <= arrive}
+        want = {x for x in found if not any(
+            y != x and y[0] >= x[0] and y[1] <= x[1] and y[2] <= x[2] for y in found)}
+        js = [j for j in planner.arrive_by(po, pd, arrive, criterion="walk") if j.n_rides]
+        assert {(j.departure_s, j.n_rides, j.walk_s) for j in js} == want, f"seed {seed}"
+        assert all(j.arrival_s <= arrive for j in js)

@@ -27,7 +27,7 @@ def _plan(tf: TinyFeed, frm: str, to: str, when: str, *, transfers: str = "walk"
 
     o, d = place(frm), place(to)
     if arrive:
-        js = planner.arrive_by(o, d, hms(when), window_s=window_min * 60)
+        js = planner.arrive_by(o, d, hms(when), window_s=window_min * 60, criterion=criterion)
     else:
         js = planner.depart_at(o, d, hms(when), window_s=window_min * 60, criterion=criterion)
     return [describe(j, tt) for j in js]
@@ -273,3 +273,18 @@ def test_29_arrive_by_window_lists_latest_departures() -> None:
              for h in (7, 8) for m in (0, 20, 40)]
     assert _plan(TinyFeed(LINE, trips), "A", "B", "09:00", arrive=True, window_min=60) == [
         "BUS 1 A 08:00 → B 08:10", "BUS 1 A 08:20 → B 08:30", "BUS 1 A 08:40 → B 08:50"]
+
+
+def test_30_arrive_by_mcraptor_keeps_the_walk_free_journey() -> None:
+    """Arrive by 09:00, criterion walk: leave later with a 260 s walk, or earlier without."""
+    stops = {"A": (0, 0), "B": (2000, 0), "X": (2000, 240), "C": (4000, 240)}
+    trips = [Trip("1", [("A", "08:00"), ("B", "08:10")]),
+             Trip("1", [("A", "08:20"), ("B", "08:30")]),
+             Trip("2", [("X", "08:35"), ("C", "08:50")]),
+             Trip("3", [("B", "08:15"), ("C", "08:58")])]
+    tf = TinyFeed(stops, trips)
+    assert _plan(tf, "A", "C", "09:00", arrive=True) == [
+        "BUS 1 A 08:20 → B 08:30 → WALK 260s X → BUS 2 X 08:35 → C 08:50"]
+    assert sorted(_plan(tf, "A", "C", "09:00", arrive=True, criterion="walk")) == [
+        "BUS 1 A 08:00 → B 08:10 → BUS 3 B 08:15 → C 08:58",
+        "BUS 1 A 08:20 → B 08:30 → WALK 260s X → BUS 2 X 08:35 → C 08:50"]

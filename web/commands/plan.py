@@ -132,8 +132,6 @@ def plan_command(feed: str, day: str, transfers: str, osm: str | None, cache_dir
         _fail("give exactly one of --depart HH:MM[:SS] or --arrive HH:MM[:SS]")
     when = _guarded(lambda: parse_clock(depart or arrive or "",
                                         argument="--depart" if depart else "--arrive"))
-    if criterion is not None and arrive is not None:
-        _fail("--criterion: only with --depart")
     tt, planner = _load(feed, day, osm, transfers, cache_dir, max_transfers=max_transfers,
                         transfer_penalty_s=penalty_s)
     o = _guarded(lambda: parse_place(origin, tt, argument="--from"))
@@ -141,7 +139,8 @@ def plan_command(feed: str, day: str, transfers: str, osm: str | None, cache_dir
     window_s = (window_min or 0) * 60
     t = time.perf_counter()
     if arrive is not None:
-        journeys = _guarded(lambda: planner.arrive_by(o, d, when, window_s=window_s))
+        journeys = _guarded(lambda: planner.arrive_by(o, d, when, window_s=window_s,
+                                                      criterion=criterion))
     else:
         journeys = _guarded(lambda: planner.depart_at(o, d, when, window_s=window_s,
                                                       criterion=criterion))
