@@ -7,7 +7,8 @@ RAPTOR arrays in both directions, the walker) and answers queries between
 * :meth:`Planner.depart_at` — earliest arrival, Pareto over (arrival,
   transfers), optionally every Pareto journey departing within a window
   (range RAPTOR) and optionally with a third criterion (McRAPTOR);
-* :meth:`Planner.arrive_by` — latest departure, by the reverse search;
+* :meth:`Planner.arrive_by` — latest departure, by the reverse search (also
+  with a window or a third criterion);
 * :meth:`Planner.arrival_time` — the fast path for batch work.
 
 Access and egress are the stops within ``walk_limit_s`` of a coordinate, or
