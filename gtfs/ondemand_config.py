@@ -150,8 +150,12 @@ def _dotted(where: Path_) -> str:
     return out
 
 
-def _walk(node: yaml.Node, where: Path_, lines: dict[Path_, int], file: str) -> None:
+def _walk(node: yaml.Node, where: Path_, lines: dict[Path_, int], file: str,
+          seen: set[int]) -> None:
     lines.setdefault(where, node.start_mark.line + 1)
+    if id(node) in seen:  # an alias: its node was walked already (no billion laughs)
+        return
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key, value in node.value:
@@ -161,10 +165,10 @@ def _walk(node: yaml.Node, where: Path_, lines: dict[Path_, int], file: str) -> 
                                   line=key.start_mark.line + 1)
             seen.add(name)
             lines[(*where, name)] = key.start_mark.line + 1
-            _walk(value, (*where, name), lines, file)
+            _walk(value, (*where, name), lines, file, seen)
     elif isinstance(node, yaml.SequenceNode):
         for k, item in enumerate(node.value):
-            _walk(item, (*where, k), lines, file)
+            _walk(item, (*where, k), lines, file, seen)
 
 
 def read_config(path: str | Path) -> ServiceConfig:
@@ -178,7 +182,11 @@ def read_config(path: str | Path) -> ServiceConfig:
         If the file cannot be read.
     """
     path = Path(path)
-    text = path.read_bytes().decode("utf-8-sig", errors="strict")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                          file=path.name) from None
     try:
         root = yaml.compose(text, Loader=_Loader)
         doc = yaml.load(text, Loader=_Loader)
@@ -190,7 +198,7 @@ def read_config(path: str | Path) -> ServiceConfig:
         raise ConfigError(f"not valid YAML ({exc})", file=path.name) from None
     lines: dict[Path_, int] = {}
     if root is not None:
-        _walk(root, (), lines, path.name)
+        _walk(root, (), lines, path.name, set())
     config = ServiceConfig(path, doc if isinstance(doc, dict) else {}, lines)
     if not isinstance(doc, dict):
         raise config.fail((), "expected a mapping with 'version' and 'services'")
@@ -526,6 +534,8 @@ def _fleet(config: ServiceConfig, where: Path_, service: dict[str, Any], zone: O
         if vid and vid in vehicle_ids:
             raise config.fail((*at, "vehicle_id"), f"{vid!r} is not unique")
         vehicle_ids.add(vid)
+        if not (item.get("vehicle_type") or item.get("model")):
+            raise config.fail(at, "a vehicle needs vehicle_type or model (its type id)")
         type_id = _text(config, at, item.get("vehicle_type") or item.get("model"))
         vtype = _vehicle_type(config, at, item, type_id)
         known = types.setdefault(type_id, vtype)
@@ -534,6 +544,8 @@ def _fleet(config: ServiceConfig, where: Path_, service: dict[str, Any], zone: O
                               "earlier; give distinct vehicle_type ids")
         counts[type_id] = counts.get(type_id, 0) + 1
     depot = service.get("depot")
+    if depot is None:
+        raise config.fail(where, "depot is missing (a fleet needs a depot: stop_id or lat/lon)")
     _keys(config, (*where, "depot"), depot, ("stop_id", "stop_name", "lat", "lon"))
     assert isinstance(depot, dict)
     stop_id = depot.get("stop_id")

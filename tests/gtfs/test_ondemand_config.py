@@ -199,3 +199,16 @@ def test_zone_served_twice_and_missing_feed(tmp_path: Path) -> None:
     del doc["feed"]
     with pytest.raises(FeedError, match="feed_path: no feed given"):
         load_ondemand_service(None, _write(tmp_path, doc))
+
+
+def test_not_utf8_and_alias_bomb_are_config_errors(tmp_path: Path) -> None:
+    """Non-UTF-8 bytes are a ConfigError; nested aliases are walked once, not exponentially."""
+    path = _write(tmp_path, "x")
+    path.write_bytes(b"version: 1\nname: \xff\n")
+    with pytest.raises(ConfigError, match="not UTF-8 text"):
+        load_ondemand_service(tmp_path / "feed", path)
+    bomb = ["version: 1", "a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    bomb += [f"a{k}: &a{k} [{', '.join([f'*a{k - 1}'] * 9)}]" for k in range(1, 10)]
+    path.write_text("\n".join(bomb) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^drt_service.yaml:2: a0: unknown key"):
+        load_ondemand_service(tmp_path / "feed", path)
