@@ -157,13 +157,13 @@ def _walk(node: yaml.Node, where: Path_, lines: dict[Path_, int], file: str,
         return
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
+        keys: set[str] = set()
         for key, value in node.value:
             name = str(key.value)
-            if name in seen:
+            if name in keys:
                 raise ConfigError(f"{_dotted((*where, name))}: key given twice", file=file,
                                   line=key.start_mark.line + 1)
-            seen.add(name)
+            keys.add(name)
             lines[(*where, name)] = key.start_mark.line + 1
             _walk(value, (*where, name), lines, file, seen)
     elif isinstance(node, yaml.SequenceNode):
