@@ -151,9 +151,12 @@ class InsertionCheck:
         offers: list[tuple[int, float, PickupOffer]] = []
         reasons: list[str] = []
         for run in with_seats:
+            a, b = max(lo, run.start_s), min(hi, run.end_s)  # the offer must lie in the run
+            if a > b:
+                continue
             try:
                 d = self.dispatcher(run, self.pending(run.run_id))
-                res = d.insert(self._request(10**6, request, max(lo, run.start_s), hi))
+                res = d.insert(self._request(10**6, request, a, b))
             except DispatchError as exc:
                 reasons.append(f"run {run.run_id}: {exc}")
                 continue
