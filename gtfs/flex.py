@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from shapely.geometry import MultiPolygon, Polygon, mapping
 
@@ -435,7 +436,13 @@ def _read_flex_stop_times(files: Mapping[str, bytes], zone_ids: set[str],
     trip_ids = st["trip_id"].tolist()
     per_trip: dict[str, list[int]] = {}
     rule_line: dict[str, int] = {}
-    for i in range(len(st)):
+    blank = {c: (st[c] == "").to_numpy() if c in st.columns else np.ones(len(st), bool)
+             for c in ("location_id", "location_group_id", "pickup_booking_rule_id",
+                       "drop_off_booking_rule_id")}
+    flex_rows = np.flatnonzero(~blank["location_id"] | ~blank["location_group_id"]
+                          | ~blank["pickup_booking_rule_id"] | ~blank["drop_off_booking_rule_id"]
+                          | (start != MISSING) | (end != MISSING))
+    for i in flex_rows.tolist():  # only Flex rows (and rows naming a booking rule) are looked at
         line = i + 2
         flexible = loc[i] or grp[i] or start[i] != MISSING or end[i] != MISSING
         for col, rid in (("pickup_booking_rule_id", pick_rule[i]),
