@@ -4,6 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+PORT ?= 8000
 
 .PHONY: run test lint typecheck unit bench clean
 
@@ -13,9 +14,10 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-## run: set up and run the main job on the embedded demo city
+## run: set up, build the demo city and serve the API on it (prints the URL and demo tokens)
 run: $(STAMP)
 	$(BIN)/tsunagu demo
+	$(BIN)/tsunagu serve --host 127.0.0.1 --port $(PORT)
 
 ## test: set up and run every check (ruff, mypy, pytest)
 test: lint typecheck unit
