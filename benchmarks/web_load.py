@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 from dispatch.store import BookingStore  # noqa: E402
 from gtfs.democity import generate_demo_city  # noqa: E402
-from web.services.drt import load_drt_services  # noqa: E402
+from gtfs.ondemand import load_ondemand_service  # noqa: E402
 
 
 @dataclass
@@ -188,18 +188,19 @@ def main() -> None:
     args = ap.parse_args()
 
     city = generate_demo_city(args.data_dir / "demo", reuse=True)
-    services = load_drt_services(city.drt_service_path)
+    service = load_ondemand_service(None, city.drt_service_path)
     import zipfile
     with zipfile.ZipFile(city.feed_path) as z:
         lines = z.read("stops.txt").decode("utf-8").splitlines()[1:]
     stops = [(float(r.split(",")[4]), float(r.split(",")[5])) for r in lines if r]
+    zones = [z for z in service.zones if service.fleet(z) is not None]
     zone_pts: list[tuple[int, float, float]] = []
-    for k, s in enumerate(services):
-        minx, miny, maxx, maxy = s.zone.bounds
+    for k, zone in enumerate(zones):
+        minx, miny, maxx, maxy = zone.polygon.bounds
         rng0 = random.Random(k)
-        while sum(1 for z in zone_pts if z[0] == k) < 400:
+        while sum(1 for p in zone_pts if p[0] == k) < 400:
             lat, lon = rng0.uniform(miny, maxy), rng0.uniform(minx, maxx)
-            if s.covers(lat, lon):
+            if zone.contains(lat, lon):
                 zone_pts.append((k, lat, lon))
 
     tmp = Path(tempfile.mkdtemp(prefix="tsunagu-load-"))
@@ -240,10 +241,10 @@ def main() -> None:
 
         def make_book(i: int, rng: random.Random) -> tuple[str, str, Any, dict[str, str]]:
             k, lat, lon = rng.choice(zone_pts)
-            hub = rng.choice(services[k].hubs)
+            hub = rng.choice(zones[k].hub_stop_ids)
             t = rng.randrange(7 * 60, 18 * 60 + 30)
             body = {"pickup": {"lat": round(lat, 6), "lon": round(lon, 6)},
-                    "dropoff": {"stopId": hub.stop_id}, "riderId": f"r{i}",
+                    "dropoff": {"stopId": hub}, "riderId": f"r{i}",
                     "earliestPickup": f"{t // 60:02d}:{t % 60:02d}",
                     "latestPickup": f"{(t + 20) // 60:02d}:{(t + 20) % 60:02d}"}
             if rng.random() < 0.5:

@@ -3,7 +3,7 @@
 :class:`BookingService` turns API bodies into :class:`dispatch.booking.RideRequest`
 (places snapped to the street network's drivable nodes, a service whose zone
 holds the ride), and answers with the store's outcome. What is sold are
-vehicle *runs* of :data:`RUN_LENGTH_S` over each service's hours on the loaded
+vehicle *runs* of :data:`RUN_LENGTH_S` over each zone's ride windows on the loaded
 day, one per vehicle and slot, offered for sale at start (``add_run`` is
 idempotent).
 
@@ -211,17 +211,17 @@ class BookingService:
         """Put every vehicle's runs of the loaded day on sale; return how many."""
         n = 0
         for s in self.services:
-            hours = s.hours_on(self.service_date)
-            if hours is None:
-                continue
-            for v in s.fleet:
-                for start in range(hours[0], hours[1], RUN_LENGTH_S):
-                    end = min(start + RUN_LENGTH_S, hours[1])
-                    self.store.add_run(run_id_of(v.vehicle_id, self.service_date, start),
-                                       vehicle_id=v.vehicle_id, service_date=self.service_date,
-                                       start_s=start, end_s=end, capacity_seats=v.seats)
-                    n += 1
+            for a, b in s.windows:
+                for v in s.fleet:
+                    for start in range(a, b, RUN_LENGTH_S):
+                        self._add_run(v.vehicle_id, v.seats, start, min(start + RUN_LENGTH_S, b))
+                        n += 1
         return n
+
+    def _add_run(self, vehicle_id: str, seats: int, start: int, end: int) -> None:
+        self.store.add_run(run_id_of(vehicle_id, self.service_date, start),
+                           vehicle_id=vehicle_id, service_date=self.service_date,
+                           start_s=start, end_s=end, capacity_seats=seats)
 
     def node_place(self, node: int) -> DPlace:
         """Return the dispatch place of a street node."""
@@ -289,11 +289,10 @@ class BookingService:
             raise invalid("body.latestPickup", f"the pick-up window is {(hi - lo) // 60} min; "
                                                f"at most {MAX_WINDOW_S // 60}")
         ends, _, _ = self._ends(body)
-        hours = ends.service.hours_on(self.service_date)
-        if hours is None or not (hours[0] <= hi and lo < hours[1]):
-            span = "no service" if hours is None else \
-                f"{clock_hms(hours[0])}-{clock_hms(hours[1])}"
-            raise invalid("body.earliestPickup", f"{ends.service.name} runs {span} on "
+        svc = ends.service
+        if not svc.open_between(lo, hi):
+            span = ", ".join(f"{clock_hms(a)}-{clock_hms(b)}" for a, b in svc.windows)
+            raise invalid("body.earliestPickup", f"{svc.name} runs {span or 'not at all'} on "
                                                  f"{self.service_date.isoformat()}",
                           kind="outside_hours")
         if ends.origin == ends.destination:

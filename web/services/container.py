@@ -20,6 +20,7 @@ from dispatch.travel import CrowFlyTravelTimes
 from gtfs.compile import compile_feed_file
 from gtfs.democity import generate_demo_city
 from gtfs.democity.services import SAMPLE_WEEKDAY
+from gtfs.reader import read_feed
 from routing.osm import load_osm
 from transit.streets import StreetNetwork
 from transit.timetable import Timetable
@@ -83,8 +84,12 @@ class Services:
 
     @property
     def drt(self) -> tuple[DrtService, ...]:
-        """The on-demand services."""
-        return self._once("drt", lambda: load_drt_services(self.paths()["drt_service"]))
+        """The on-demand services on the loaded day."""
+        def build() -> tuple[DrtService, ...]:
+            p, tt = self.paths(), self.timetable
+            active = read_feed(p["feed"]).calendar.active_services(tt.service_date)
+            return load_drt_services(p["drt_service"], p["feed"], tt, active)
+        return self._once("drt", build)
 
     # -- services ----------------------------------------------------------------------
 

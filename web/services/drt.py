@@ -1,31 +1,31 @@
-"""The on-demand services of a city: zones, hubs, hours and fleets from ``drt_service.yaml``.
+"""The on-demand services as the API uses them on the loaded day.
 
-Zones are the polygons of the feed's GTFS-Flex ``locations.geojson`` (read
-from the zip or folder named by the YAML). Loaded once at start; bad files are
-a :class:`DrtConfigError` naming the file and the field.
+The service definition is :func:`gtfs.ondemand.load_ondemand_service`'s
+(GTFS-Flex zones of the feed, completed by ``drt_service.yaml``). This module
+flattens it, per zone, into what booking needs on one service day: the zone
+polygon, its hubs with coordinates, the ride windows of that day (the
+calendar decides which GTFS services run) clipped to the fleet's shift, the
+depot, the vehicles with their seats, and the ride promises.
 """
 
 from __future__ import annotations
 
-import json
-import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import Any
 
-import yaml
-from shapely.geometry import Point, shape
-from shapely.geometry.base import BaseGeometry
+from shapely.geometry import MultiPolygon, Point, Polygon
 
-from routing.planner import parse_clock
+from gtfs.ondemand import load_ondemand_service
 from transit.errors import TsunaguError
+from transit.ondemand import OnDemandService
+from transit.timetable import Timetable
 
 HUB_RADIUS_M = 300.0
 
 
 class DrtConfigError(ValueError, TsunaguError):
-    """``drt_service.yaml`` or the zones it names cannot be read."""
+    """The on-demand service does not fit the loaded day (a hub is not a stop...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,86 +51,68 @@ class Hub:
 
 @dataclass(frozen=True, slots=True)
 class DrtService:
-    """One on-demand service: its zone, hubs, hours, depot, fleet and booking rules."""
+    """One zone's on-demand service on the loaded day."""
 
     service_id: str
     name: str
     zone_id: str
-    zone: BaseGeometry
+    zone: Polygon | MultiPolygon
     hubs: tuple[Hub, ...]
-    hours: dict[str, tuple[int, int]]  # "weekday"/"weekend" -> (start_s, end_s)
+    windows: tuple[tuple[int, int], ...]
     depot: tuple[float, float]
     fleet: tuple[FleetVehicle, ...]
     boarding_s: int
     max_ride_factor: float
-    max_wait_s: int
-
-    def hours_on(self, day: date) -> tuple[int, int] | None:
-        """Return the service hours on ``day`` (weekday or weekend), if any."""
-        return self.hours.get("weekday" if day.weekday() < 5 else "weekend")
 
     def covers(self, lat: float, lon: float) -> bool:
-        """Whether a point lies in the zone."""
+        """Whether a point lies in the zone (boundary included)."""
         return bool(self.zone.covers(Point(lon, lat)))
 
-
-def _get(d: Any, key: str, where: str) -> Any:
-    if not isinstance(d, dict) or key not in d:
-        raise DrtConfigError(f"{where}: missing {key!r}")
-    return d[key]
+    def open_between(self, lo_s: int, hi_s: int) -> bool:
+        """Whether a ride window overlaps ``[lo_s, hi_s]``."""
+        return any(a <= hi_s and lo_s < b for a, b in self.windows)
 
 
-def _locations(feed: Path, name: str, where: str) -> dict[str, BaseGeometry]:
-    try:
-        if feed.is_dir():
-            text = (feed / name).read_text(encoding="utf-8")
-        else:
-            with zipfile.ZipFile(feed) as z:
-                text = z.read(name).decode("utf-8")
-        data = json.loads(text)
-        return {str(f["id"]): shape(f["geometry"]) for f in data["features"]}
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, TypeError) as exc:
-        raise DrtConfigError(f"{where}: cannot read zones {name} from {feed}: {exc}") from None
+def drt_services(service: OnDemandService, timetable: Timetable,
+                 active_service_ids: Collection[str]) -> tuple[DrtService, ...]:
+    """Return every zone that has a fleet as a :class:`DrtService` of the timetable's day.
 
-
-def load_drt_services(path: Path) -> tuple[DrtService, ...]:
-    """Return the services of a ``drt_service.yaml`` (zones from the feed beside it)."""
-    where = str(path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DrtConfigError(f"{where}: cannot read: {exc}") from None
-    feed = path.parent / str(_get(doc, "feed", where))
-    zones = _locations(feed, str(_get(doc, "locations", where)), where)
+    Raises
+    ------
+    DrtConfigError
+        When a hub is not a stop of the timetable.
+    """
     out = []
-    for i, s in enumerate(_get(doc, "services", where) or []):
-        w = f"{where}: services[{i}]"
-        try:
-            zone_id = str(_get(s, "zone_id", w))
-            if zone_id not in zones:
-                raise DrtConfigError(f"{w}: zone {zone_id!r} is not in the feed's locations")
-            hours = {k: (parse_clock(str(_get(v, "start", f"{w}.{k}"))),
-                         parse_clock(str(_get(v, "end", f"{w}.{k}"))))
-                     for k, v in (_get(s, "service_hours", w) or {}).items()}
-            depot = _get(s, "depot", w)
-            booking = s.get("booking", {}) or {}
-            sid = str(_get(s, "service_id", w))
-            fleet = tuple(FleetVehicle(str(_get(v, "vehicle_id", w)), sid, str(v.get("model", "")),
-                                       int(_get(v, "seats", w)),
-                                       int(v.get("wheelchair_spaces", 0)))
-                          for v in _get(s, "fleet", w))
-            hubs = tuple(Hub(str(h["stop_id"]), str(h.get("stop_name", "")), float(h["lat"]),
-                             float(h["lon"])) for h in s.get("hubs", []))
-            out.append(DrtService(
-                sid, str(s.get("name", sid)), zone_id, zones[zone_id], hubs, hours,
-                (float(_get(depot, "lat", w)), float(_get(depot, "lon", w))), fleet,
-                int(booking.get("boarding_s", 60)), float(booking.get("max_ride_factor", 2.0)),
-                int(booking.get("max_wait_s", 900))))
-        except (TypeError, ValueError, KeyError) as exc:
-            if isinstance(exc, DrtConfigError):
-                raise
-            raise DrtConfigError(f"{w}: {exc}") from None
-    ids = [v.vehicle_id for s in out for v in s.fleet]
-    if len(set(ids)) != len(ids):
-        raise DrtConfigError(f"{where}: a vehicle_id appears twice")
+    tt = timetable
+    for zone in service.zones:
+        fleet = service.fleet(zone)
+        if fleet is None:
+            continue
+        hubs = []
+        for sid in zone.hub_stop_ids:
+            s = tt.stop_index.get(sid)
+            if s is None:
+                raise DrtConfigError(f"zone {zone.zone_id!r}: hub stop_id {sid!r} is not a "
+                                     f"stop of the {tt.service_date.isoformat()} timetable")
+            hubs.append(Hub(sid, tt.stop_names[s], float(tt.stop_lat[s]), float(tt.stop_lon[s])))
+        windows = tuple((max(a, fleet.shift_start_s), min(b, fleet.shift_end_s))
+                        for a, b in zone.windows_on(active_service_ids)
+                        if max(a, fleet.shift_start_s) < min(b, fleet.shift_end_s))
+        vehicles = []
+        for vid, type_id in fleet.vehicle_ids():
+            vt = service.vehicle_type(type_id)
+            vehicles.append(FleetVehicle(vid, zone.service_id, vt.model or type_id, vt.seats,
+                                         vt.wheelchair_spaces))
+        rules = service.booking(zone)
+        out.append(DrtService(
+            zone.service_id, zone.name, zone.zone_id, zone.polygon, tuple(hubs), windows,
+            (fleet.depot_lat, fleet.depot_lon), tuple(vehicles),
+            rules.boarding_s if rules else 60, rules.max_ride_factor if rules else 1.5))
     return tuple(out)
+
+
+def load_drt_services(yaml_path: Path, feed_path: Path, timetable: Timetable,
+                      active_service_ids: Collection[str]) -> tuple[DrtService, ...]:
+    """Read the on-demand service of a feed and its YAML, flattened for one day."""
+    service = load_ondemand_service(feed_path, yaml_path)
+    return drt_services(service, timetable, active_service_ids)
