@@ -51,7 +51,7 @@ from transit.timetable import Timetable
 from transit.timetable_store import load_timetable, save_timetable
 
 #: Bumped whenever the compiled layout or the compile rules change.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: station-level transfers expanded to platforms
 
 DAY_S = 86400
 _EARTH_RADIUS_M = 6_371_008.8

@@ -280,7 +280,8 @@ def read_feed(path: str | Path, *,
     stop_times = _check_stop_times(tables["stop_times"], trip_index, stop_index,
                                    tables["stops"], warn)
     frequencies = _check_frequencies(tables.get("frequencies"), trip_index)
-    transfers = _check_transfers(tables.get("transfers"), stop_index, warn)
+    transfers = _expand_station_transfers(
+        _check_transfers(tables.get("transfers"), stop_index, warn), tables["stops"])
     used_routes = np.zeros(len(route_types), bool)
     used_routes[trip_route] = True
     if not used_routes.all():
@@ -717,3 +718,45 @@ def _check_transfers(transfers: pd.DataFrame | None, stop_index: pd.Index,
                  "known stops (or is an in-seat transfer); it is ignored", int((~keep).sum()))
     return TransferArrays(frm[keep].astype(np.int32), to[keep].astype(np.int32),
                           kind[keep].astype(np.int8), min_s[keep].astype(np.int32))
+
+
+def _expand_station_transfers(transfers: TransferArrays, stops: pd.DataFrame) -> TransferArrays:
+    """Apply a rule given for a station to every stop of that station.
+
+    The GTFS reference says a ``transfers.txt`` stop id that names a station
+    (``location_type`` 1) applies to all its stops. Vehicles only serve the
+    child stops, so the rule is copied to each (from child, to child) pair; a
+    rule written for the stops themselves is more specific and wins.
+    """
+    if len(transfers.from_stop) == 0 or "parent_station" not in stops.columns:
+        return transfers
+    parent = _column(stops, "parent_station").to_numpy()
+    location = pd.to_numeric(_column(stops, "location_type"),
+                             errors="coerce").fillna(0).to_numpy()
+    stop_index = pd.Index(stops["stop_id"])
+    child = np.flatnonzero((parent != "") & (location == 0))
+    parent_idx = stop_index.get_indexer(pd.Index(parent[child]))
+    children: dict[int, list[int]] = {}
+    for c, p in zip(child.tolist(), parent_idx.tolist(), strict=True):
+        if p >= 0 and location[p] == 1:
+            children.setdefault(p, []).append(c)
+    if not children:
+        return transfers
+    best: dict[tuple[int, int], tuple[int, int, int]] = {}  # pair -> (rank, type, min_s)
+    for f, t, k, m in zip(transfers.from_stop.tolist(), transfers.to_stop.tolist(),
+                          transfers.type.tolist(), transfers.min_s.tolist(), strict=True):
+        froms = children.get(f, [f])
+        tos = children.get(t, [t])
+        rank = (f in children) + (t in children)
+        for a in froms:
+            for b in tos:
+                old = best.get((a, b))
+                if old is None or rank < old[0]:
+                    best[(a, b)] = (rank, k, m)
+    pairs = sorted(best)
+    return TransferArrays(
+        np.array([a for a, _ in pairs], np.int32),
+        np.array([b for _, b in pairs], np.int32),
+        np.array([best[p][1] for p in pairs], np.int8),
+        np.array([best[p][2] for p in pairs], np.int32),
+    )
