@@ -84,3 +84,18 @@ def test_serve_help() -> None:
     res = CliRunner().invoke(cli, ["serve", "--help"])
     assert res.exit_code == 0
     assert all(opt in res.output for opt in ("--host", "--port", "--threads", "127.0.0.1"))
+
+
+def test_unexpected_error_is_500_problem_without_internals(data_root: Path,
+                                                           tmp_path: Path) -> None:
+    """A bug in a view is a 500 problem+json that shows no exception text."""
+    app = make_app(data_root, tmp_path)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("secret internals")
+
+    r = app.test_client().get("/boom")
+    body = problem_of(r, 500)
+    assert "secret" not in r.get_data(as_text=True) and body["type"].endswith("internal")
