@@ -55,6 +55,6 @@ def test_concurrent_bookings_keep_every_promise(app: Flask, tokens: Tokens) -> N
         veh = next(v for v in svc.fleet if v.vehicle_id == run.vehicle_id)
         vehicle = Vehicle(0, veh.seats, veh.wheelchair_spaces, Place(*svc.depot), run.start_s,
                           run.end_s)
-        violations = check_plan(plan, [vehicle], list(d.requests.values()), s.bookings.travel,
+        violations = check_plan(plan, [vehicle], list(d.requests.values()), check.travel,
                                 now_s=run.start_s, promises=d.promises)
         assert violations == [], (run.run_id, violations)

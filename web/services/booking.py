@@ -59,6 +59,7 @@ from web.schemas import (
     ReoptimizeOut,
     RideIn,
 )
+from web.services.drive import ZoneDriveTimes
 from web.services.drt import HUB_RADIUS_M, DrtService
 
 RUN_LENGTH_S = 2 * 3600
@@ -188,19 +189,23 @@ class BookingService:
         Pick-up and drop-off places are snapped to its drivable nodes.
     timetable : Timetable
         For ``stopId`` places, and the service day.
-    travel : TravelTimes
-        Vehicle travel times.
+    travel : callable
+        Builds the vehicle travel times of one zone (default: driving on ``streets``,
+        :class:`web.services.drive.ZoneDriveTimes`).
     """
 
     def __init__(self, store: BookingStore, services: Sequence[DrtService],
-                 streets: StreetNetwork, timetable: Timetable, travel: TravelTimes) -> None:
+                 streets: StreetNetwork, timetable: Timetable,
+                 travel: Callable[[DrtService], TravelTimes] | None = None) -> None:
         self.store = store
         self.services = tuple(services)
         self.streets = streets
         self.timetable = timetable
-        self.travel = travel
         self.service_date = timetable.service_date
         self._index = NodeIndex.of_network(streets, int(DRIVE))
+        self._make_travel = travel or self._drive_times
+        self._travel: dict[str, TravelTimes] = {}
+        self._travel_lock = threading.Lock()
         self._lock = threading.Lock()
         self._by_vehicle = {v.vehicle_id: s for s in self.services for v in s.fleet}
         self.offer_runs()
@@ -223,13 +228,25 @@ class BookingService:
                            vehicle_id=vehicle_id, service_date=self.service_date,
                            start_s=start, end_s=end, capacity_seats=seats)
 
+    def _drive_times(self, service: DrtService) -> TravelTimes:
+        extra = [(h.lat, h.lon) for h in service.hubs] + [service.depot]
+        return ZoneDriveTimes(self.streets, service.zone, extra, self._index)
+
     def node_place(self, node: int) -> DPlace:
         """Return the dispatch place of a street node."""
         return DPlace(float(self.streets.node_lat[node]), float(self.streets.node_lon[node]))
 
+    def travel_for(self, service: DrtService) -> TravelTimes:
+        """Return the vehicle travel times of one zone (built on first use)."""
+        with self._travel_lock:
+            t = self._travel.get(service.zone_id)
+            if t is None:
+                t = self._travel[service.zone_id] = self._make_travel(service)
+            return t
+
     def check_for(self, service: DrtService) -> InsertionCheck:
         """Return the feasibility check of one service."""
-        return InsertionCheck(service, self.store, self.node_place, self.travel)
+        return InsertionCheck(service, self.store, self.node_place, self.travel_for(service))
 
     # -- requests ----------------------------------------------------------------------
 

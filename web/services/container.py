@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from dispatch.store import BookingStore, database_url
-from dispatch.travel import CrowFlyTravelTimes
 from gtfs.compile import compile_feed_file
 from gtfs.democity import generate_demo_city
 from gtfs.democity.services import SAMPLE_WEEKDAY
@@ -115,7 +114,7 @@ class Services:
     def bookings(self) -> BookingService:
         """Quotes, bookings and dispatcher actions."""
         return self._once("bookings", lambda: BookingService(
-            self.store, self.drt, self.streets, self.timetable, CrowFlyTravelTimes()))
+            self.store, self.drt, self.streets, self.timetable))
 
     @property
     def fleet(self) -> FleetService:
