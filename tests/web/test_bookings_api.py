@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.conftest import Tokens, problem_of, zone_ride
+from tests.web.conftest import FakeClock, Tokens, make_app, problem_of, zone_ride
 from web.app import services_of
 
 
@@ -153,3 +156,23 @@ def test_sold_out_window_is_409_with_reason(app: Flask, client: FlaskClient,
     else:
         raise AssertionError("80 bookings of 4 seats in one 20-minute window all fitted")
     assert ok >= 1 and s.store.counts()["booked"] == ok and s.store.audit() == []
+
+
+def test_quotes_expire_after_their_ttl(data_root: Path, tmp_path: Path) -> None:
+    """A quote older than QUOTE_TTL_S is cancelled by the system on a later quote."""
+    clock = FakeClock()
+    now = [datetime(2026, 10, 6, 12, 0, tzinfo=UTC)]
+    app = make_app(data_root, tmp_path, QUOTE_TTL_S=60, CLOCK=clock, NOW=lambda: now[0])
+    s = services_of(app)
+    tokens = Tokens(s)
+    c = app.test_client()
+    first = c.post("/api/v1/quotes", json=zone_ride(s), headers=tokens.h(tokens.alice))
+    quote = first.get_json()["quote"]
+    assert datetime.fromisoformat(quote["quoteExpiresAt"]) == now[0] + timedelta(seconds=60)
+    c.post("/api/v1/quotes", json=zone_ride(s, k=1), headers=tokens.h(tokens.alice))
+    assert s.store.get(quote["id"]).status.value == "quoted"
+    now[0] += timedelta(seconds=120)
+    clock.t += 120
+    c.post("/api/v1/quotes", json=zone_ride(s, k=2), headers=tokens.h(tokens.alice))
+    assert s.store.get(quote["id"]).status.value == "cancelled"
+    s.close()

@@ -19,6 +19,7 @@ the last slack of a route; seats are guarded by the store itself.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -192,12 +193,23 @@ class BookingService:
     travel : callable
         Builds the vehicle travel times of one zone (default: driving on ``streets``,
         :class:`web.services.drive.ZoneDriveTimes`).
+    quote_ttl_s : int
+        How long a quote stays valid.
+    clock, expire_every_s
+        Monotonic seconds; quotes past their expiry are cancelled at most every
+        ``expire_every_s``, on the next quote.
     """
 
     def __init__(self, store: BookingStore, services: Sequence[DrtService],
                  streets: StreetNetwork, timetable: Timetable,
-                 travel: Callable[[DrtService], TravelTimes] | None = None) -> None:
+                 travel: Callable[[DrtService], TravelTimes] | None = None,
+                 quote_ttl_s: int = 300, clock: Callable[[], float] = time.monotonic,
+                 expire_every_s: float = 60.0) -> None:
         self.store = store
+        self.quote_ttl_s = quote_ttl_s
+        self._clock = clock
+        self._expire_every_s = expire_every_s
+        self._expired_at = clock()
         self.services = tuple(services)
         self.streets = streets
         self.timetable = timetable
@@ -321,7 +333,12 @@ class BookingService:
     def quote(self, body: RideIn, rider_id: str) -> BookingOutcome:
         """Check a ride and record a quote."""
         req, service = self.ride_request(body, rider_id)
-        return self.store.quote(req, feasibility=self.check_for(service))
+        now = self._clock()
+        if now - self._expired_at >= self._expire_every_s:
+            self._expired_at = now
+            self.store.expire_quotes()
+        return self.store.quote(req, feasibility=self.check_for(service),
+                                ttl_s=self.quote_ttl_s)
 
     def book(self, body: BookingIn, rider_id: str, key: str, actor: Actor) -> BookingOutcome:
         """Book a ride (idempotent per rider and key)."""

@@ -108,13 +108,16 @@ class Services:
     @property
     def store(self) -> BookingStore:
         """The durable booking store."""
-        return self._once("store", lambda: BookingStore.open(self.database_url))
+        return self._once("store", lambda: BookingStore.open(self.database_url,
+                                                             clock=self.settings.now))
 
     @property
     def bookings(self) -> BookingService:
         """Quotes, bookings and dispatcher actions."""
+        s = self.settings
         return self._once("bookings", lambda: BookingService(
-            self.store, self.drt, self.streets, self.timetable))
+            self.store, self.drt, self.streets, self.timetable, quote_ttl_s=s.quote_ttl_s,
+            clock=s.clock))
 
     @property
     def fleet(self) -> FleetService:
