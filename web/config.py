@@ -25,7 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "DRT_SERVICE": None,
     "DATE": None,
     "CACHE_DIR": None,
-    "DEMO_TOKENS": True,
+    "DEMO_TOKENS": None,  # None: on for the demo city, off with FEED
     "PLANNER_POOL": 4,
     "RATE_PLAN_PER_MIN": 120,
     "RATE_PLAN_BURST": 30,
@@ -58,8 +58,10 @@ def _path(config: Mapping[str, Any], key: str) -> Path | None:
     return None if value in (None, "") else Path(str(value))
 
 
-def _bool(config: Mapping[str, Any], key: str) -> bool:
+def _bool(config: Mapping[str, Any], key: str, default: bool) -> bool:
     value = config.get(key, DEFAULTS[key])
+    if value is None:
+        return default
     if isinstance(value, str):
         if value.lower() in ("1", "true", "yes", "on"):
             return True
@@ -112,7 +114,7 @@ class Settings:
         return cls(
             data_dir=data_dir, database_url=config.get("DATABASE_URL") or None, feed=feed,
             streets=_path(config, "STREETS"), drt_service=_path(config, "DRT_SERVICE"),
-            date=day, cache_dir=cache, demo_tokens=_bool(config, "DEMO_TOKENS"),
+            date=day, cache_dir=cache, demo_tokens=_bool(config, "DEMO_TOKENS", feed is None),
             planner_pool=int(_positive(config, "PLANNER_POOL", int)),
             rate_plan=(_positive(config, "RATE_PLAN_PER_MIN", float),
                        _positive(config, "RATE_PLAN_BURST", int)),

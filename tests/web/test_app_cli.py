@@ -99,3 +99,10 @@ def test_unexpected_error_is_500_problem_without_internals(data_root: Path,
     r = app.test_client().get("/boom")
     body = problem_of(r, 500)
     assert "secret" not in r.get_data(as_text=True) and body["type"].endswith("internal")
+
+
+def test_demo_tokens_default_on_for_the_demo_only(tmp_path: Path) -> None:
+    """DEMO_TOKENS defaults to on for the demo city and off when a FEED is configured."""
+    assert services_of(create_app({"DATA_DIR": str(tmp_path)})).settings.demo_tokens
+    own = create_app({"DATA_DIR": str(tmp_path), "FEED": "f.zip", "DATE": "2026-10-07"})
+    assert not services_of(own).settings.demo_tokens
