@@ -11,7 +11,11 @@ loaded) and ``distance``; per itinerary ``duration``, ``transfers``,
 ``walkTime``, ``walkDistance``, ``transitTime`` and ``waitingTime``.
 
 :func:`describe` renders a journey on one line for tests and the CLI, e.g.
-``WALK 120s → BUS 10 S1 08:00 → S3 08:12 → WALK 60s``.
+``WALK 120s → BUS 10 S1 08:00 → S3 08:12 → WALK 60s``; on-demand rides read
+``ON_DEMAND 07:41 → S3 07:50`` (from a door), ``ON_DEMAND S7 08:23 → 08:31``
+(to a door). Their OTP legs have ``mode: "ON_DEMAND"``, ``transitLeg: true``,
+the zone as ``route`` and ``bookingInfo`` (``pickupWindow`` start/end,
+``howToBook``, ``phone``, ``url``, ``latestBookingTime``, ``minimumNotice``).
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from routing.geo import haversine_m
-from routing.journey import ACCESS, EGRESS, RIDE, TRANSFER, Journey, Leg
+from routing.journey import ACCESS, EGRESS, ON_DEMAND, RIDE, TRANSFER, Journey, Leg
+from routing.ondemand import OnDemandOffer
 from routing.polyline import encode
 from routing.walking import Walker
 from transit.timetable import Timetable
@@ -69,6 +74,11 @@ def describe(journey: Journey, tt: Timetable) -> str:
             parts.append(f"{mode} {tt.route_short_names[route]} "
                          f"{tt.stop_ids[leg.from_stop]} {clock(leg.departure_s)}")
             parts.append(f"{tt.stop_ids[leg.to_stop]} {clock(leg.arrival_s)}")
+        elif leg.kind == ON_DEMAND:
+            frm = f"{tt.stop_ids[leg.from_stop]} " if leg.from_stop >= 0 else ""
+            to = f"{tt.stop_ids[leg.to_stop]} " if leg.to_stop >= 0 else ""
+            parts.append(f"ON_DEMAND {frm}{clock(leg.departure_s)}")
+            parts.append(f"{to}{clock(leg.arrival_s)}")
         elif leg.kind == TRANSFER:
             if leg.from_stop != leg.to_stop:
                 parts.append(f"WALK {leg.duration_s}s {tt.stop_ids[leg.to_stop]}")
@@ -115,7 +125,7 @@ class ItineraryWriter:
                   destination: tuple[float, float, str]) -> dict[str, Any]:
         """Return one OTP itinerary dict."""
         legs = [self.leg(leg, origin, destination) for leg in j.legs
-                if leg.kind == RIDE or leg.duration_s > 0 or leg.kind == "DIRECT"
+                if leg.kind in (RIDE, ON_DEMAND) or leg.duration_s > 0 or leg.kind == "DIRECT"
                 or (leg.kind == TRANSFER and leg.from_stop != leg.to_stop)]
         walk_s = sum(leg["duration"] for leg in legs if leg["mode"] == "WALK")
         transit_s = sum(leg["duration"] for leg in legs if leg["transitLeg"])
@@ -161,6 +171,8 @@ class ItineraryWriter:
         }
         if leg.kind == RIDE:
             out.update(self._ride(leg))
+        elif leg.kind == ON_DEMAND and leg.offer is not None:
+            out.update(self._ondemand(leg.offer, frm, to))
         else:
             a, b = (frm["lat"], frm["lon"]), (to["lat"], to["lon"])
             if leg.from_stop == leg.to_stop and leg.from_stop >= 0:
@@ -173,6 +185,33 @@ class ItineraryWriter:
             out.update({"mode": "WALK", "transitLeg": False, "distance": round(dist, 1),
                         "legGeometry": {"points": encode(pts), "length": len(pts)}})
         return out
+
+    def _ondemand(self, o: OnDemandOffer, frm: dict[str, Any], to: dict[str, Any]
+                  ) -> dict[str, Any]:
+        b = o.booking
+        pts = [(frm["lat"], frm["lon"]), (to["lat"], to["lon"])]
+        info: dict[str, Any] = {
+            "pickupWindow": {"start": self.epoch_ms(o.pickup_earliest_s),
+                             "end": self.epoch_ms(o.pickup_latest_s),
+                             "startIso": self.iso(o.pickup_earliest_s),
+                             "endIso": self.iso(o.pickup_latest_s)},
+            "latestDropoff": self.epoch_ms(o.dropoff_latest_s),
+            "howToBook": b.how_to_book,
+            "phone": b.phone,
+            "url": b.url,
+            "infoUrl": b.info_url,
+            "minimumNotice": b.min_notice_s,
+            "latestBookingTime": (self.epoch_ms(b.latest_booking_s)
+                                  if b.latest_booking_s is not None else None),
+            "latestBookingTimeIso": (self.iso(b.latest_booking_s)
+                                     if b.latest_booking_s is not None else None),
+        }
+        if b.fare_yen is not None:
+            info["fare"] = {"amount": b.fare_yen, "currency": "JPY"}
+        return {"mode": ON_DEMAND, "transitLeg": True, "route": o.zone_name or o.zone_id,
+                "zoneId": o.zone_id, "distance": round(o.distance_m, 1),
+                "bookingInfo": info,
+                "legGeometry": {"points": encode(pts), "length": len(pts)}}
 
     def _ride(self, leg: Leg) -> dict[str, Any]:
         tt = self.tt

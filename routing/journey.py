@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from routing.ondemand import OnDemandOffer
+
 #: Leg kinds.
 ACCESS = "ACCESS"  # origin place -> first stop (walk; duration 0 when origin is the stop)
 TRANSFER = "TRANSFER"  # stop -> stop between two vehicles (walk or same-stop change)
 EGRESS = "EGRESS"  # last stop -> destination place
 RIDE = "RIDE"  # one vehicle trip from boarding to alighting
+ON_DEMAND = "ON_DEMAND"  # an on-demand vehicle ride (door -> hub, hub -> door, door -> door)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +25,9 @@ class Leg:
 
     ``from_stop``/``to_stop`` are ``-1`` for the origin and destination places.
     For rides, ``trip`` is the compiled trip and ``board_event``/``alight_event``
-    the stop events (indices into the timetable's event arrays).
+    the stop events (indices into the timetable's event arrays). ``ON_DEMAND``
+    legs carry the quoted ``offer`` (pickup window, booking info); their
+    ``departure_s`` is the planned pickup and ``arrival_s`` the drop-off.
     """
 
     kind: str
@@ -34,6 +39,7 @@ class Leg:
     trip: int = -1
     board_event: int = -1
     alight_event: int = -1
+    offer: OnDemandOffer | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,11 @@ class Journey:
         return sum(1 for leg in self.legs if leg.kind == RIDE)
 
     @property
+    def n_ondemand(self) -> int:
+        """Number of on-demand rides."""
+        return sum(1 for leg in self.legs if leg.kind == ON_DEMAND)
+
+    @property
     def transfers(self) -> int:
         """Number of changes of vehicle (rides minus one, at least 0)."""
         return max(self.n_rides - 1, 0)
@@ -71,5 +82,5 @@ class Journey:
     def walk_s(self) -> int:
         """Seconds spent walking (access, transfers between stops, egress)."""
         return sum(leg.duration_s for leg in self.legs
-                   if leg.kind != RIDE and not (leg.kind == TRANSFER
+                   if leg.kind not in (RIDE, ON_DEMAND) and not (leg.kind == TRANSFER
                                                 and leg.from_stop == leg.to_stop))

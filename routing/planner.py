@@ -145,6 +145,10 @@ class Planner:
 
     # -- states ------------------------------------------------------------
 
+    def forward_state(self) -> RaptorState:
+        """Return the planner's forward RAPTOR state (labels of the last forward query)."""
+        return self._forward_state()
+
     def _forward_state(self) -> RaptorState:
         if self._fwd is None:
             self._fwd = RaptorState(self.provider.forward(), self.config.max_transfers)

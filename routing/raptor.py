@@ -412,11 +412,29 @@ def trace(state: RaptorState, k: int, access: StopTimes, egress: StopTimes) -> J
 
     For backward data the legs are turned back into forward time and order.
     """
+    stop = int(state.tgt_stop[k])
+    return _trace_from(state, stop, int(state.tgt_round[k]), access, int(state.egress[stop]))
+
+
+def trace_to_stop(state: RaptorState, k: int, stop: int, access: StopTimes) -> Journey | None:
+    """Return the journey behind the arrival label of ``stop`` in round ``k`` (forward data).
+
+    The journey ends with the ride reaching ``stop`` (no egress leg); ``None``
+    when ``stop`` has no arrival label made in round ``k`` (with fewer rides
+    the label is read from its own round). Time-dependent egress (an
+    on-demand ride from a hub) starts from these journeys.
+    """
+    if state.data.reverse:
+        raise QueryError("trace_to_stop: needs forward data")
+    if int(state.ta[k, stop]) >= INF or int(state.ta_round[k, stop]) != k:
+        return None
+    return _trace_from(state, stop, k, access, None)
+
+
+def _trace_from(state: RaptorState, stop: int, rnd: int, access: StopTimes,
+                eg: int | None) -> Journey:
     d = state.data
     acc = access.as_dict()
-    stop = int(state.tgt_stop[k])
-    rnd = int(state.tgt_round[k])
-    eg = int(state.egress[stop])
     # collected in search order: target first
     pieces: list[tuple[str, int, int, int, int, int, int, int]] = []
     # (kind, from, to, t_from, t_to, trip, board_event, alight_event) in search time
@@ -449,7 +467,7 @@ def trace(state: RaptorState, k: int, access: StopTimes, egress: StopTimes) -> J
 
 def _legs_in_search_time(d: RaptorData, pieces: list[tuple[str, int, int, int, int, int, int,
                                                                int]],
-                         acc: dict[int, int], eg: int) -> list[Leg]:
+                         acc: dict[int, int], eg: int | None) -> list[Leg]:
     legs: list[Leg] = []
     fp = _footpath_lookup(d)
     for idx, (kind, a, b, t1, t2, trip, be, ae) in enumerate(pieces):
@@ -463,8 +481,9 @@ def _legs_in_search_time(d: RaptorData, pieces: list[tuple[str, int, int, int, i
             prev = legs[-1]
             dur = int(d.change_s[a]) if a == b else fp[(a, b)]
             legs.append(Leg(TRANSFER, a, b, prev.arrival_s, prev.arrival_s + dur, dur))
-    last = legs[-1]
-    legs.append(Leg(EGRESS, last.to_stop, -1, last.arrival_s, last.arrival_s + eg, eg))
+    if eg is not None:
+        last = legs[-1]
+        legs.append(Leg(EGRESS, last.to_stop, -1, last.arrival_s, last.arrival_s + eg, eg))
     return legs
 
 
