@@ -353,6 +353,27 @@ class Dispatcher:
         res = self._insert(request, window, direct=direct)
         return res
 
+    def quote(self, request: RideRequest) -> InsertionResult:
+        """Answer as :meth:`insert` would, leaving every route and promise unchanged.
+
+        The request is inserted tentatively (to read its planned times) and
+        taken out again; not thread-safe (callers share a dispatcher under a lock).
+        """
+        rid = request.request_id
+        if rid in self.requests:
+            raise DispatchError(f"request_id={rid!r} is already known")
+        saved = [list(r) for r in self._routes]
+        res = self.insert(request)
+        if res.accepted:
+            self.requests.pop(rid, None)
+            self._direct.pop(rid, None)
+            self.promises.pop(rid, None)
+            for k, old in enumerate(saved):
+                if len(old) != len(self._routes[k]):
+                    self._routes[k] = old
+                    self._refresh(k)
+        return res
+
     def _insert(self, request: RideRequest, window: tuple[int, int], *,
                 direct: int | None = None) -> InsertionResult:
         rid = request.request_id
