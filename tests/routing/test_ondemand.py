@@ -15,7 +15,8 @@ from tests.routing.tinyfeed import TinyFeed, Trip, hms
 from transit.timetable import Timetable
 
 # stops on a line (metres east, north); the zone is a rectangle north of S3
-STOPS = {"S1": (0, 0), "S3": (2000, 0), "S5": (5000, 0), "S7": (8000, 0)}
+STOPS: dict[str, tuple[float, float]] = {"S1": (0.0, 0.0), "S3": (2000.0, 0.0),
+                                        "S5": (5000.0, 0.0), "S7": (8000.0, 0.0)}
 ZONE = ((1000.0, 400.0), (4000.0, 5000.0))  # (x0, y0), (x1, y1)
 HOME = (2000.0, 3000.0)  # 3 km north of S3: too far to walk (15 min limit)
 NEAR_S7 = (8000.0, 55.0)  # 55 m from S7: a 60 s walk (x 1.3 at 1.2 m/s)
