@@ -2,9 +2,17 @@
 
 ``plan --feed F --date D --from A --to B (--depart T | --arrive T) [--window MIN]
 [--transfers none|walk] [--osm PBF] [--criterion walk|cost] [--transfer-penalty S]
-[--max-transfers N] [--json]`` prints
+[--max-transfers N] [--json] [--on-demand [--ondemand-config YAML]
+[--fleet-state JSON] [--booked-at T]]`` prints
 itineraries (``--json``: OTP-shaped plan response). Places are ``LAT,LON`` or
 ``stop:ID``; times ``HH:MM[:SS]`` after the service day's midnight.
+``--on-demand`` adds on-demand legs (access to hubs, egress from hubs, door to
+door) quoted by insertion into the zones' vehicle plans: the service is the
+feed's GTFS-Flex zones merged with ``drt_service.yaml`` (default: beside the
+feed), the vehicles idle at their depots from shift start unless
+``--fleet-state`` gives their state; riders book at ``--booked-at`` (default:
+the query time), so the booking notice applies from then. Arrive-by queries
+do not plan on-demand legs.
 
 ``plan-batch --feed F --date D --queries Q.csv [--transfers none|walk] [--osm PBF]
 [--out R.csv] [--workers N]`` reads ``id,from,to,depart`` rows and writes
@@ -31,6 +39,7 @@ from gtfs.compile import compile_feed_file
 from routing.batch import BatchQuery, run_batch
 from routing.itinerary import ItineraryWriter, clock, clock_hms, describe
 from routing.journey import Journey
+from routing.multimodal import MultimodalPlanner
 from routing.osm import load_osm
 from routing.planner import (
     DEFAULT_WINDOW_S,
@@ -41,6 +50,7 @@ from routing.planner import (
     parse_place,
 )
 from transit.errors import TsunaguError
+from transit.ondemand import OnDemandService
 from transit.streets import StreetNetwork
 from transit.timetable import Timetable
 
@@ -123,22 +133,48 @@ def _with_common(f: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--max-transfers", type=click.IntRange(0, 20), default=8, show_default=True,
               help="Most changes of vehicle in a journey.")
 @click.option("--json", "as_json", is_flag=True, help="Print an OTP-shaped JSON plan.")
+@click.option("--on-demand", "on_demand", is_flag=True,
+              help="Include on-demand legs (first/last mile, door to door).")
+@click.option("--ondemand-config", default=None,
+              help="drt_service.yaml (default: beside the feed).")
+@click.option("--fleet-state", default=None,
+              help="JSON state of the vehicles and promised rides (default: idle at depots).")
+@click.option("--booked-at", default=None,
+              help="When the rider books, HH:MM[:SS] (default: the query time).")
 def plan_command(feed: str, day: str, transfers: str, osm: str | None, cache_dir: str,
                  origin: str, destination: str, depart: str | None, arrive: str | None,
                  window_min: int | None, criterion: str | None, penalty_s: int,
-                 max_transfers: int, as_json: bool) -> None:
+                 max_transfers: int, as_json: bool, on_demand: bool,
+                 ondemand_config: str | None, fleet_state: str | None,
+                 booked_at: str | None) -> None:
     """Plan journeys between two places on one service day."""
     if (depart is None) == (arrive is None):
         _fail("give exactly one of --depart HH:MM[:SS] or --arrive HH:MM[:SS]")
     when = _guarded(lambda: parse_clock(depart or arrive or "",
                                         argument="--depart" if depart else "--arrive"))
+    if not on_demand and (ondemand_config or fleet_state or booked_at):
+        _fail("--ondemand-config, --fleet-state and --booked-at need --on-demand")
+    if on_demand and (window_min or criterion):
+        _fail("--on-demand plans one departure: it cannot be combined with --window or "
+              "--criterion")
+    booked_s = _guarded(lambda: parse_clock(booked_at, argument="--booked-at")) \
+        if booked_at is not None else None
     tt, planner = _load(feed, day, osm, transfers, cache_dir, max_transfers=max_transfers,
                         transfer_penalty_s=penalty_s)
     o = _guarded(lambda: parse_place(origin, tt, argument="--from"))
     d = _guarded(lambda: parse_place(destination, tt, argument="--to"))
     window_s = (window_min or 0) * 60
+    multimodal: MultimodalPlanner | None = None
+    if on_demand:
+        multimodal = _guarded(lambda: _multimodal(planner, feed, ondemand_config,
+                                                  fleet_state, booked_s))
     t = time.perf_counter()
-    if arrive is not None:
+    if multimodal is not None:
+        if arrive is not None:
+            journeys = _guarded(lambda: multimodal.arrive_by(o, d, when))
+        else:
+            journeys = _guarded(lambda: multimodal.depart_at(o, d, when))
+    elif arrive is not None:
         journeys = _guarded(lambda: planner.arrive_by(o, d, when, window_s=window_s,
                                                       criterion=criterion))
     else:
@@ -162,11 +198,45 @@ def plan_command(feed: str, day: str, transfers: str, osm: str | None, cache_dir
         click.echo(_summary(i, j, tt))
 
 
+def _multimodal(planner: Planner, feed: str, config: str | None, fleet_state: str | None,
+                booked_s: int | None) -> MultimodalPlanner:
+    """The planner with on-demand legs quoted by the zones' dispatchers (built in web/)."""
+    from gtfs.ondemand import CONFIG_FILE, load_ondemand_service
+    from gtfs.reader import read_feed
+    from web.services.ondemand_provider import build_ondemand_provider
+
+    feed_path = Path(feed)
+    yaml_path = Path(config) if config is not None else \
+        (feed_path if feed_path.is_dir() else feed_path.parent) / CONFIG_FILE
+    if not yaml_path.is_file():
+        _fail(f"--ondemand-config: {yaml_path}: no such file")
+    if fleet_state is not None and not Path(fleet_state).is_file():
+        _fail(f"--fleet-state: {fleet_state}: no such file")
+    service: OnDemandService = load_ondemand_service(feed_path, yaml_path)
+    tt = planner.timetable
+    active = read_feed(feed_path).calendar.active_services(tt.service_date)
+    provider = build_ondemand_provider(service, tt, planner.streets,
+                                       active_service_ids=active, fleet_state=fleet_state,
+                                       booked_at_s=booked_s)
+    return MultimodalPlanner(planner, provider)
+
+
 def _summary(i: int, j: Journey, tt: Timetable) -> str:
     mins = j.duration_s // 60
     tr = f"{j.transfers} transfer{'s' if j.transfers != 1 else ''}"
-    return (f"{i}. {clock(j.departure_s)} → {clock(j.arrival_s)}  {mins} min, {tr}, "
+    line = (f"{i}. {clock(j.departure_s)} → {clock(j.arrival_s)}  {mins} min, {tr}, "
             f"walk {j.walk_s // 60} min\n   {describe(j, tt)}")
+    for leg in j.legs:
+        o = leg.offer
+        if o is not None:
+            b = o.booking
+            book = f"book by {clock(b.latest_booking_s)}" if b.latest_booking_s is not None \
+                else "book"
+            how = "; ".join(x for x in (b.how_to_book, b.phone, b.url) if x)
+            line += (f"\n   on-demand {o.zone_name or o.zone_id}: pickup window "
+                     f"{clock(o.pickup_earliest_s)}–{clock(o.pickup_latest_s)}, "
+                     f"drop-off by {clock(o.dropoff_latest_s)}; {book} ({how})")
+    return line
 
 
 def read_queries(text: str, source: str, tt: Timetable) -> list[BatchQuery]:
