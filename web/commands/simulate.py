@@ -1,0 +1,315 @@
+"""``tsunagu simulate``: run a day of on-demand service in the demo city and print its KPIs.
+
+``simulate [--city demo] [--data-dir var] [--fleet N] [--requests FILE | --demand-scale X]
+[--seed S] [--date YYYY-MM-DD] [--reopt-every MIN] [--reopt-time-limit S]
+[--no-show P] [--events OUT.jsonl] [--json]``
+
+The wiring lives here: the city's feed (calendar, hub stops), its on-demand
+service, population cells and streets are read, driving times and distances
+are computed once between the day's distinct places (:class:`StreetDriveMatrix`:
+places snapped to drivable street nodes, one Dijkstra (``routing.streetsearch``) per node, distances
+along the fastest paths) or, without a street file, crow-fly; then
+``dispatch.simulation.simulate_day`` runs the day and ``dispatch.kpi`` sums it
+up. Errors are one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+from flask import current_app
+from flask.cli import with_appcontext
+
+from dispatch.demand import DayRequest, generate_day, read_requests_csv
+from dispatch.errors import DispatchError
+from dispatch.kpi import DayKpis, compute_kpis
+from dispatch.model import Place
+from dispatch.simulation import (
+    CrowFlyDistances,
+    SimulationOptions,
+    TravelDistances,
+    fleet_vehicles,
+    simulate_day,
+    write_events_jsonl,
+)
+from dispatch.travel import CrowFlyTravelTimes, TravelTimes
+from gtfs.democity.services import SAMPLE_WEEKDAY
+from gtfs.ondemand import CONFIG_FILE, load_ondemand_service
+from gtfs.reader import read_feed
+from routing.osm import load_osm
+from routing.snap import NodeIndex
+from routing.streetsearch import StreetSearch
+from transit.errors import TsunaguError
+from transit.streets import DRIVE, StreetNetwork
+
+UNREACHABLE_S = 10 ** 9
+
+
+class SimulateError(ValueError, TsunaguError):
+    """The simulation's inputs cannot be read or do not fit together."""
+
+
+class StreetDriveMatrix:
+    """Driving seconds and metres between a fixed set of places, over the street network.
+
+    Each place is snapped to its nearest drivable node; one Dijkstra (by time)
+    runs from every distinct node; the distance of a pair is the length of the
+    fastest path (summed along the shortest-path tree by pointer jumping).
+    Unreachable pairs get :data:`UNREACHABLE_S` (never feasible).
+    """
+
+    def __init__(self, streets: StreetNetwork, places: Sequence[Place]) -> None:
+        index = NodeIndex.of_network(streets, int(DRIVE))
+        self._col: dict[Place, int] = {}
+        nodes: list[int] = []
+        col_of_node: dict[int, int] = {}
+        for p in places:
+            if p in self._col:
+                continue
+            node, _ = index.nearest(p.lat, p.lon)
+            if node < 0:
+                raise SimulateError(f"place ({p.lat}, {p.lon}) has no drivable street near it")
+            if node not in col_of_node:
+                col_of_node[node] = len(nodes)
+                nodes.append(node)
+            self._col[p] = col_of_node[node]
+        v = streets.n_nodes
+        src = np.array(nodes, dtype=np.int64)
+        search = StreetSearch(streets, int(DRIVE))
+        times = np.full((len(src), v), np.inf)
+        parent = np.full((len(src), v), -1, np.int64)
+        acc = np.zeros((len(src), v))
+        for i, s in enumerate(src.tolist()):
+            search.run(np.array([s], np.int64), np.zeros(1), np.inf)
+            times[i] = search.dist
+            edge = search.pred
+            has = edge >= 0
+            parent[i, has] = search.tails[edge[has]]
+            acc[i, has] = streets.length_m[edge[has]]
+        # distance along the fastest path: pointer jumping up each shortest-path tree
+        anc = parent
+        rows = np.arange(len(src))[:, None]
+        while np.any(anc >= 0):
+            up = anc >= 0
+            safe = np.where(up, anc, 0)
+            acc = np.where(up, acc + acc[rows, safe], acc)
+            anc = np.where(up, anc[rows, safe], -1)
+        sub_t = times[:, src]
+        self.seconds = np.where(np.isfinite(sub_t), np.ceil(sub_t - 1e-9),
+                                UNREACHABLE_S).astype(np.int64)
+        self.metres = acc[:, src]
+
+    def _cols(self, places: Sequence[Place]) -> np.ndarray:
+        try:
+            return np.fromiter((self._col[p] for p in places), dtype=np.int64,
+                               count=len(places))
+        except KeyError as exc:
+            raise DispatchError(f"place {exc.args[0]} was not given to StreetDriveMatrix") \
+                from None
+
+    def durations_s(self, origins: Sequence[Place],
+                    destinations: Sequence[Place]) -> np.ndarray:
+        """Driving seconds, rounded up."""
+        return self.seconds[np.ix_(self._cols(origins), self._cols(destinations))]
+
+    def distances_m(self, origins: Sequence[Place],
+                    destinations: Sequence[Place]) -> np.ndarray:
+        """Metres along the fastest paths."""
+        return self.metres[np.ix_(self._cols(origins), self._cols(destinations))]
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {' '.join(str(message).split())}", err=True)
+    sys.exit(2)
+
+
+def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date:
+    if value is None:
+        return SAMPLE_WEEKDAY
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _read_cells(path: Path) -> dict[str, np.ndarray]:
+    cols: dict[str, list[float]] = {"lat": [], "lon": [], "population": [], "jobs": []}
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in cols if c not in (reader.fieldnames or [])]
+        if missing:
+            raise SimulateError(f"{path}:1: missing column(s) {', '.join(missing)}")
+        for row in reader:
+            try:
+                for c in cols:
+                    cols[c].append(float(row[c]))
+            except (TypeError, ValueError):
+                raise SimulateError(f"{path}:{reader.line_num}: a cell value is not a "
+                                    "number") from None
+    return {c: np.asarray(v, dtype=np.float64) for c, v in cols.items()}
+
+
+def run_simulation(data_dir: Path, *, fleet: int | None, requests_path: Path | None,
+                   demand_scale: float, seed: int, day: date, reopt_every_min: float,
+                   reopt_time_limit_s: float, no_show: float,
+                   events_path: Path | None) -> dict[str, Any]:
+    """Load the demo city under ``data_dir``, simulate ``day`` and return the summary dict."""
+    city = data_dir / "demo"
+    feed_path, yaml_path = city / "gtfs.zip", city / CONFIG_FILE
+    for p in (feed_path, yaml_path):
+        if not p.exists():
+            raise SimulateError(f"{p}: no such file (generate the demo city with "
+                                f"`tsunagu demo --out {city}`)")
+    t0 = time.perf_counter()
+    feed = read_feed(feed_path, dist_units="km")
+    service = load_ondemand_service(feed_path, yaml_path)
+    active = feed.calendar.active_services(day)
+    stop_ids = feed.tables["stops"]["stop_id"].tolist()
+    stop_at = {s: i for i, s in enumerate(stop_ids)}
+    hubs: dict[str, list[Place]] = {}
+    for z in service.zones:
+        hubs[z.zone_id] = [Place(float(feed.stop_lat[stop_at[s]]), float(feed.stop_lon[stop_at[s]]))
+                           for s in z.hub_stop_ids if s in stop_at]
+    vehicles = fleet_vehicles(service, n_vehicles=fleet)
+    if not vehicles:
+        raise SimulateError(f"{yaml_path}: the service has no vehicles")
+    requests: list[DayRequest]
+    if requests_path is not None:
+        requests = read_requests_csv(requests_path, service)
+    else:
+        cells_path = city / "cells.csv"
+        if not cells_path.exists():
+            raise SimulateError(f"{cells_path}: no such file")
+        cells = _read_cells(cells_path)
+        requests = generate_day(service, cell_lat=cells["lat"], cell_lon=cells["lon"],
+                                population=cells["population"], jobs=cells["jobs"], hubs=hubs,
+                                service_ids=active, seed=seed, scale=demand_scale)
+    streets_path = city / "streets.osm"
+    travel: TravelTimes
+    distances: TravelDistances
+    if streets_path.exists():
+        places = [sv.vehicle.depot for sv in vehicles]
+        for d in requests:
+            places += [d.request.pickup, d.request.dropoff]
+        matrix = StreetDriveMatrix(load_osm(streets_path), places)
+        travel, distances, kind = matrix, matrix, "streets"
+    else:
+        travel, distances, kind = CrowFlyTravelTimes(), CrowFlyDistances(), "crow-fly"
+    t1 = time.perf_counter()
+    options = SimulationOptions(reopt_every_s=round(reopt_every_min * 60),
+                                reopt_time_limit_s=reopt_time_limit_s,
+                                no_show_probability=no_show, seed=seed)
+    result = simulate_day(service, vehicles, requests, travel, service_ids=active,
+                          distances=distances, options=options)
+    t2 = time.perf_counter()
+    kpis: DayKpis = compute_kpis(result.events, co2_g_per_km=result.co2_g_per_km)
+    if events_path is not None:
+        write_events_jsonl(result, events_path)
+    return {
+        "city": "demo", "date": day.isoformat(), "services": sorted(active),
+        "requests_source": str(requests_path) if requests_path else
+        f"generated (scale {demand_scale:g}, seed {seed})",
+        "vehicles": len(vehicles), "travel": kind,
+        "reopt_every_min": reopt_every_min, "reopt_time_limit_s": reopt_time_limit_s,
+        "load_s": round(t1 - t0, 3), "simulate_s": round(t2 - t1, 3),
+        "events": len(result.events), "kpis": kpis.as_dict(),
+    }
+
+
+def _text(info: dict[str, Any]) -> str:
+    k = info["kpis"]
+
+    def f(x: Any, spec: str) -> str:
+        return "n/a" if x is None else format(x, spec)
+
+    return "\n".join([
+        f"day {info['date']} ({', '.join(info['services']) or 'no service'}), "
+        f"{info['vehicles']} vehicles, travel on {info['travel']}, requests "
+        f"{info['requests_source']}",
+        f"requests      {k['requests']}: served {k['served']} ({f(k['served_pct'], '.1f')} %), "
+        f"rejected {k['rejected']} ({f(k['rejected_pct'], '.1f')} %), "
+        f"no-shows {k['no_shows']}",
+        f"wait          mean {f(k['wait_mean_s'], '.0f')} s, p95 {f(k['wait_p95_s'], '.0f')} s",
+        f"ride          mean {f(k['ride_mean_s'], '.0f')} s, detour factor "
+        f"{f(k['detour_factor_mean'], '.2f')}",
+        f"vehicle-km    {k['vehicle_km']:.1f} (empty {k['empty_km']:.1f}), passenger-km "
+        f"{k['passenger_km']:.1f}, occupancy "
+        f"{f(k['occupancy_pax_km_per_vehicle_km'], '.2f')}",
+        f"vehicle-hours {k['vehicle_hours']:.1f} in service, {k['driving_hours']:.1f} driving",
+        f"CO2           {k['co2_kg']:.1f} kg",
+        f"re-optimized  {k['reoptimizations']} times ({k['reoptimizations_adopted']} adopted); "
+        f"load {info['load_s']:.1f} s, simulate {info['simulate_s']:.1f} s",
+    ])
+
+
+@click.command("simulate")
+@click.option("--city", type=click.Choice(["demo"]), default="demo", show_default=True,
+              help="City to simulate.")
+@click.option("--data-dir", "data_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Data folder holding demo/ [default: the app's DATA_DIR].")
+@click.option("--fleet", type=int, default=None,
+              help="Number of vehicles (shared among zones and types) [default: the service's].")
+@click.option("--requests", "requests_path", type=click.Path(path_type=Path), default=None,
+              help="CSV of requests (id,request_time,pickup_lat,pickup_lon,dropoff_lat,"
+                   "dropoff_lon,passengers,wheelchair,earliest_pickup|latest_dropoff).")
+@click.option("--demand-scale", type=float, default=None,
+              help="Multiply the generated demand (0.05 trips per zone resident) [default: 1].")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--date", "day", callback=_parse_date, default=None,
+              help=f"Service day, YYYY-MM-DD [default: {SAMPLE_WEEKDAY.isoformat()}].")
+@click.option("--reopt-every", "reopt_every", type=float, default=15.0, show_default=True,
+              help="Minutes between re-optimizations (0: never).")
+@click.option("--reopt-time-limit", "reopt_time_limit", type=float, default=1.0,
+              show_default=True, help="Seconds per re-optimization.")
+@click.option("--no-show", "no_show", type=float, default=0.0, show_default=True,
+              help="Probability that a rider does not show up.")
+@click.option("--events", "events_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Write the event log here as JSON lines.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@with_appcontext
+def simulate_command(city: str, data_dir: Path | None, fleet: int | None,
+                     requests_path: Path | None, demand_scale: float | None, seed: int,
+                     day: date, reopt_every: float, reopt_time_limit: float, no_show: float,
+                     events_path: Path | None, as_json: bool) -> None:
+    """Simulate a day of on-demand rides (bookings, insertion, re-optimization); print KPIs."""
+    del city  # only the demo city for now
+    if requests_path is not None and demand_scale is not None:
+        _fail("--requests and --demand-scale cannot be combined")
+        return
+    if fleet is not None and fleet < 1:
+        _fail(f"--fleet={fleet} must be at least 1")
+        return
+    if reopt_every < 0 or not reopt_time_limit > 0:
+        _fail(f"--reopt-every={reopt_every} must be >= 0 and --reopt-time-limit="
+              f"{reopt_time_limit} > 0")
+        return
+    if requests_path is not None and not requests_path.is_file():
+        _fail(f"--requests: {requests_path}: no such file")
+        return
+    base = data_dir if data_dir is not None else Path(current_app.config["DATA_DIR"])
+    try:
+        info = run_simulation(base, fleet=fleet, requests_path=requests_path,
+                              demand_scale=1.0 if demand_scale is None else demand_scale,
+                              seed=seed, day=day, reopt_every_min=reopt_every,
+                              reopt_time_limit_s=reopt_time_limit, no_show=no_show,
+                              events_path=events_path)
+    except TsunaguError as exc:
+        _fail(str(exc))
+        return
+    except OSError as exc:
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        _fail(f"{where}{exc.strerror or exc}")
+        return
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+    else:
+        click.echo(_text(info))
