@@ -49,7 +49,6 @@ from numpy.typing import NDArray
 from pyproj import Transformer
 from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon
-from shapely.ops import transform
 
 from gtfs.compile import compile_feed_file, interpolate_times
 from gtfs.ondemand import CONFIG_FILE, load_ondemand_service
@@ -83,7 +82,8 @@ __all__ = ["AppliedScenario", "AppliedTables", "ModificationResult", "apply_modi
            "apply_scenario"]
 
 _EARTH_RADIUS_M = 6_371_008.8
-_COUNTED = ("routes", "trips", "stops", "stop_times", "zones", "vehicles")
+#: What the summary counts: GTFS rows, on-demand zones, vehicles, and the zones' area in ha.
+_COUNTED = ("routes", "trips", "stops", "stop_times", "zones", "vehicles", "zone_area_ha")
 I64 = NDArray[np.int64]
 
 
@@ -272,7 +272,8 @@ class _Work:
         s = self.service
         return (len(self.tables["routes"]), len(self.tables["trips"]), len(self.tables["stops"]),
                 len(self.st), 0 if s is None else len(s.zones),
-                0 if s is None else sum(f.n_vehicles for f in s.fleets))
+                0 if s is None else sum(f.n_vehicles for f in s.fleets),
+                0 if s is None else round(sum(z.area_km2 for z in s.zones) * 100))
 
     def tables_out(self) -> dict[str, pd.DataFrame]:
         st = self.st
@@ -728,7 +729,8 @@ def _reroute(work: _Work, mod: Reroute) -> None:
         shift = end_arr - int(arr[j])
         new_arr = np.concatenate([arr[:i + 1], mid_arr, arr[j:] + shift])
         new_dep = np.concatenate([dep[:i + 1], mid_arr + mod.dwell_s, dep[j:] + shift])
-        keep = pd.concat([rows.iloc[:i + 1], rows.iloc[j:]], ignore_index=True)
+        keep = pd.concat([rows.iloc[:i + 1], rows.iloc[j:]], ignore_index=True).drop(
+            columns=["_arr", "_dep", "_blank"])
         blank = np.concatenate([rows["_blank"].to_numpy()[:i + 1], np.zeros(len(mid), bool),
                                 rows["_blank"].to_numpy()[j:]])
         frame = keep.reindex(list(range(i + 1)) + [None] * len(mid)
@@ -795,7 +797,7 @@ def _route_rows(work: _Work, field: str, route_ids: Sequence[str]) -> NDArray[np
     ids: set[str] = set()
     for k, r in enumerate(route_ids):
         ids |= set(work.route_trips(f"{field}[{k}]", r)["trip_id"])
-    return work.st["trip_id"].isin(ids).to_numpy()
+    return work.st["trip_id"].isin(ids).to_numpy().copy()
 
 
 def _run_dwell(work: _Work) -> tuple[I64, I64]:
@@ -810,7 +812,7 @@ def _adjust_speed(work: _Work, mod: AdjustSpeed) -> None:
     rows = _route_rows(work, "route_ids", mod.route_ids)
     if mod.start_s is not None and mod.end_s is not None:
         first = work.st.groupby("trip_id", sort=False)["_dep"].transform("first").to_numpy()
-        rows &= (first >= mod.start_s) & (first < mod.end_s)
+        rows = rows & (first >= mod.start_s) & (first < mod.end_s)
     run, dwell = _run_dwell(work)
     run = np.where(rows, np.rint(run / mod.speed_factor), run).astype(np.int64)
     _rebuild_times(work, rows, run, dwell)
@@ -823,12 +825,12 @@ def _adjust_dwell(work: _Work, mod: AdjustDwell) -> None:
         if s not in known:
             raise ScenarioError(f"stop_ids[{k}]", f"{s!r} is not a stop of the feed")
     trip = work.st["trip_id"].to_numpy()
-    inner = np.ones(len(trip), bool)
+    first = np.ones(len(trip), bool)
+    last = np.ones(len(trip), bool)
     if len(trip) > 1:
-        inner[1:] &= trip[1:] == trip[:-1]
-        inner[:-1] &= trip[1:] == trip[:-1]
-    else:
-        inner[:] = False
+        first[1:] = trip[1:] != trip[:-1]
+        last[:-1] = trip[1:] != trip[:-1]
+    inner = ~first & ~last
     target = rows & inner
     if mod.stop_ids:
         target &= work.st["stop_id"].isin(set(mod.stop_ids)).to_numpy()
@@ -875,9 +877,9 @@ def _projected(polygon: Polygon | MultiPolygon,
                                 always_xy=True)
     to_deg = Transformer.from_crs(f"+proj=aeqd +lat_0={c.y} +lon_0={c.x} +units=m",
                                   "EPSG:4326", always_xy=True)
-    metric = transform(to_m.transform, polygon)
+    metric = shapely.transform(polygon, to_m.transform, interleaved=False)
     changed = change(metric)  # type: ignore[operator]
-    return transform(to_deg.transform, changed)
+    return shapely.transform(changed, to_deg.transform, interleaved=False)
 
 
 def _resize_zone(work: _Work, mod: ResizeZone) -> None:

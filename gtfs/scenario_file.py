@@ -200,7 +200,7 @@ def read_scenario(path: str | Path, *, base_dir: str | Path | None = None) -> Sc
     OSError
         If a file cannot be read.
     """
-    return _read(Path(path), None if base_dir is None else Path(base_dir), ())
+    return _read(Path(path).resolve(), None if base_dir is None else Path(base_dir), ())
 
 
 def _load(path: Path) -> tuple[Any, dict[Path_, int]]:
@@ -296,7 +296,7 @@ def _base(path: Path, spec: dict[str, Any], base_dir: Path | None,
     out: dict[str, Path | None] = {}
     for key in ("feed", "ondemand", "streets"):
         if key in spec:
-            p = folder / spec[key]
+            p = (folder / spec[key]).resolve()
             if not p.exists():
                 raise fail(("base", key), f"{str(p)!r}: no such file")
             out[key] = p
