@@ -20,19 +20,24 @@ arrives no later with no more rides and no more on-demand legs (Pareto over
 arrival, rides, on-demand legs), so walking options stay beside faster
 on-demand ones. The result is sorted by arrival.
 
-Arrive-by queries with on-demand legs are not supported:
-:meth:`MultimodalPlanner.arrive_by` returns the walk and transit journeys of
-:meth:`Planner.arrive_by` (see ``docs/design/routing.md``).
+:meth:`MultimodalPlanner.arrive_by` is the same backwards: latest departures
+from the origin's hubs (backward RAPTOR labels) each get a ride timed to them,
+rides to the door with a drop-off deadline give the latest bus arrivals at
+the destination's hubs, and door to door with a deadline; sorted by latest
+departure. Journeys with rides at both ends are searched forward only.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from routing.journey import ACCESS, ON_DEMAND, RIDE, Journey, Leg
+from routing.journey import ACCESS, EGRESS, ON_DEMAND, RIDE, Journey, Leg
 from routing.ondemand import DOOR, OnDemandOffer, OnDemandProvider
 from routing.planner import Place, Planner
 from routing.raptor import INF, RaptorState, StopTimes, earliest_arrival, trace_to_stop
+
+#: Arrive-by queries ask for rides no earlier than this before the arrival time.
+DEFAULT_HORIZON_S = 3 * 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,17 +60,22 @@ class MultimodalPlanner:
         Quotes on-demand rides; ``None`` plans walk and transit only.
     options
         Which on-demand legs to offer.
+    horizon_s
+        Arrive-by queries ask for rides picked up no earlier than ``arrive_s - horizon_s``.
 
     Like :class:`Planner`, one instance per thread (it reuses RAPTOR labels).
     """
 
     def __init__(self, planner: Planner, provider: OnDemandProvider | None, *,
-                 options: MultimodalOptions | None = None) -> None:
+                 options: MultimodalOptions | None = None,
+                 horizon_s: int = DEFAULT_HORIZON_S) -> None:
         self.planner = planner
         self.provider = provider
         self.options = options or MultimodalOptions()
+        self.horizon_s = horizon_s
 
-    def depart_at(self, origin: Place, destination: Place, depart_s: int) -> list[Journey]:
+    def depart_at(self, origin: Place, destination: Place, depart_s: int, *,
+                  booked_at_s: int | None = None) -> list[Journey]:
         """Return the sensible set of journeys leaving ``origin`` at or after ``depart_s``.
 
         Parameters
@@ -75,7 +85,11 @@ class MultimodalPlanner:
             is reached on foot or by transit only).
         depart_s
             Seconds after the service day's midnight.
+        booked_at_s
+            When the rider books on-demand rides (booking notice counts from it);
+            default ``depart_s`` ("book now, leave now").
         """
+        booked = depart_s if booked_at_s is None else booked_at_s
         planner, provider, opts = self.planner, self.provider, self.options
         walk_access = planner.access(origin)
         walk_egress = planner.egress(destination)
@@ -89,13 +103,13 @@ class MultimodalPlanner:
             candidates.append(direct_walk)
         # 1. walk + transit (+ on-demand egress)
         candidates += earliest_arrival(state, walk_access, walk_egress, depart_s)
-        candidates += self._ondemand_egress(state, walk_access, hubs, destination)
+        candidates += self._ondemand_egress(state, walk_access, hubs, destination, booked)
         if provider is None:
             return _sensible(candidates)
         # 2. on-demand access + transit (+ on-demand egress)
         if opts.access and not origin.is_stop:
             offers: dict[int, OnDemandOffer] = {}
-            for o in provider.access(origin.lat, origin.lon, depart_s):
+            for o in provider.access(origin.lat, origin.lon, depart_s, booked_at_s=booked):
                 if o.to_stop >= 0 and (o.to_stop not in offers
                                        or o.dropoff_s < offers[o.to_stop].dropoff_s):
                     offers[o.to_stop] = o
@@ -104,28 +118,86 @@ class MultimodalPlanner:
                 acc = StopTimes.of({s: max(o.dropoff_s + buffer - depart_s, 0)
                                     for s, o in offers.items()})
                 found = earliest_arrival(state, acc, walk_egress, depart_s)
-                found += self._ondemand_egress(state, acc, hubs, destination)
+                found += self._ondemand_egress(state, acc, hubs, destination, booked)
                 for j in found:
-                    candidates.append(self._with_access_ride(j, origin, offers, depart_s))
+                    candidates.append(self._with_access_ride(j, origin, offers, depart_s,
+                                                             booked))
         # 4. door to door
         if opts.direct and not origin.is_stop and not destination.is_stop:
             d = provider.direct(origin.lat, origin.lon, destination.lat, destination.lon,
-                                depart_s)
+                                depart_s, booked_at_s=booked)
             if d is not None:
                 candidates.append(Journey((_ride_leg(d, DOOR, DOOR),)))
         return _sensible(candidates)
 
-    def arrive_by(self, origin: Place, destination: Place, arrive_s: int) -> list[Journey]:
-        """Return walk and transit journeys reaching ``destination`` by ``arrive_s``.
+    def arrive_by(self, origin: Place, destination: Place, arrive_s: int, *,
+                  booked_at_s: int | None = None) -> list[Journey]:
+        """Return the sensible set of journeys reaching ``destination`` by ``arrive_s``.
 
-        On-demand legs are not planned backwards yet (see the module docstring).
+        The backward search: walk and transit (:meth:`Planner.arrive_by`);
+        on-demand access — for each hub of the origin's zone and each round's
+        latest bus departure from it, a ride reaching the hub by that departure
+        minus the buffer (:meth:`OnDemandProvider.access_by`); on-demand egress —
+        per hub of the destination's zone a ride reaching the door by
+        ``arrive_s`` (:meth:`OnDemandProvider.egress_by`), whose earliest pickup
+        minus the buffer is the latest bus arrival at the hub; and door to door
+        with a drop-off deadline. Rides are asked for no earlier than
+        ``arrive_s - horizon_s``, booked at ``booked_at_s`` (default that same
+        time). A journey with rides at both ends is not searched backwards.
         """
-        return self.planner.arrive_by(origin, destination, arrive_s)
+        planner, provider, opts = self.planner, self.provider, self.options
+        candidates = list(planner.arrive_by(origin, destination, arrive_s))
+        if provider is None:
+            return _sensible(candidates, arrive_by=True)
+        earliest = arrive_s - self.horizon_s
+        booked = earliest if booked_at_s is None else booked_at_s
+        buffer = provider.transfer_buffer_s
+        state = planner.backward_state()
+        walk_access = planner.access(origin)
+        walk_egress = planner.egress(destination)
+        # on-demand access: latest departures from the origin's hubs, then a ride to each
+        if opts.access and not origin.is_stop:
+            hubs = sorted(set(provider.egress_stops(origin.lat, origin.lon)))
+            if hubs:
+                earliest_arrival(state, walk_egress, walk_access, -arrive_s)
+                for hub in hubs:
+                    for k in range(1, state.n_rounds):
+                        j = trace_to_stop(state, k, hub, walk_egress)
+                        if j is None:
+                            continue
+                        o = provider.access_by(origin.lat, origin.lon, hub, earliest,
+                                               j.departure_s - buffer, booked_at_s=booked)
+                        if o is not None and o.dropoff_latest_s <= j.departure_s - buffer:
+                            candidates.append(Journey((_ride_leg(o, DOOR, hub), *j.legs)))
+        # on-demand egress: rides from the destination's hubs, then the latest buses to them
+        if opts.egress and not destination.is_stop:
+            offers: dict[int, OnDemandOffer] = {}
+            for hub in sorted(set(provider.egress_stops(destination.lat, destination.lon))):
+                o = provider.egress_by(hub, destination.lat, destination.lon, earliest, arrive_s,
+                                       booked_at_s=booked)
+                if o is not None and o.dropoff_latest_s <= arrive_s:
+                    offers[hub] = o
+            if offers:
+                # backward "access": ready at -(earliest pickup - buffer)
+                acc = StopTimes.of({s: max(arrive_s - (o.pickup_earliest_s - buffer), 0)
+                                    for s, o in offers.items()})
+                for j in earliest_arrival(state, acc, walk_access, -arrive_s):
+                    last = j.legs[-1]
+                    assert last.kind == EGRESS and last.from_stop in offers
+                    o = offers[last.from_stop]
+                    candidates.append(Journey((*j.legs[:-1], _ride_leg(o, last.from_stop,
+                                                                       DOOR))))
+        if opts.direct and not origin.is_stop and not destination.is_stop:
+            d = provider.direct(origin.lat, origin.lon, destination.lat, destination.lon,
+                                earliest, arrive_s, booked_at_s=booked)
+            if d is not None and d.dropoff_latest_s <= arrive_s:
+                candidates.append(Journey((_ride_leg(d, DOOR, DOOR),)))
+        return _sensible(candidates, arrive_by=True)
 
     # -- pieces ------------------------------------------------------------------------
 
     def _ondemand_egress(self, state: RaptorState, access: StopTimes, hubs: list[int],
-                         destination: Place) -> list[Journey]:
+                         destination: Place, booked: int) -> list[Journey]:
         """Journeys to each hub (one per round with a new label) + a quoted ride to the door."""
         provider = self.provider
         if provider is None or not hubs:
@@ -140,14 +212,14 @@ class MultimodalPlanner:
                 if j is None:
                     continue
                 offer = provider.egress(hub, destination.lat, destination.lon,
-                                        j.arrival_s + buffer)
+                                        j.arrival_s + buffer, booked_at_s=booked)
                 if offer is None:
                     continue
                 out.append(Journey((*j.legs, _ride_leg(offer, hub, DOOR))))
         return out
 
     def _with_access_ride(self, j: Journey, origin: Place, offers: dict[int, OnDemandOffer],
-                          depart_s: int) -> Journey:
+                          depart_s: int, booked: int) -> Journey:
         """Replace the access placeholder by the on-demand ride, timed to the bus."""
         provider = self.provider
         assert provider is not None
@@ -157,10 +229,10 @@ class MultimodalPlanner:
         ride = next(leg for leg in j.legs if leg.kind == RIDE)
         offer = offers[hub]
         latest = ride.departure_s - provider.transfer_buffer_s
-        timed = provider.access_by(origin.lat, origin.lon, hub, depart_s, latest)
-        if timed is not None and timed.to_stop == hub and offer.dropoff_s <= timed.dropoff_s \
-                <= latest:
-            offer = timed
+        timed = provider.access_by(origin.lat, origin.lon, hub, depart_s, latest,
+                                   booked_at_s=booked)
+        if timed is not None and timed.to_stop == hub and timed.dropoff_latest_s <= latest:
+            offer = timed  # promised to reach the hub in time for this bus
         return Journey((_ride_leg(offer, DOOR, hub), *j.legs[1:]))
 
 
@@ -168,9 +240,13 @@ def _ride_leg(o: OnDemandOffer, frm: int, to: int) -> Leg:
     return Leg(ON_DEMAND, frm, to, o.pickup_s, o.dropoff_s, o.duration_s, offer=o)
 
 
-def _sensible(journeys: list[Journey]) -> list[Journey]:
-    """Pareto over (arrival, rides, on-demand legs); ties keep the first; sorted by arrival."""
-    keys = [(j.arrival_s, j.n_rides, j.n_ondemand) for j in journeys]
+def _sensible(journeys: list[Journey], *, arrive_by: bool = False) -> list[Journey]:
+    """Pareto over (arrival, rides, on-demand legs); ties keep the first; sorted by arrival.
+
+    Arrive-by: over (latest departure, rides, on-demand legs), sorted by departure.
+    """
+    keys = [(-j.departure_s if arrive_by else j.arrival_s, j.n_rides, j.n_ondemand)
+            for j in journeys]
     keep: list[Journey] = []
     seen: set[tuple[int, int, int]] = set()
     for j, key in zip(journeys, keys, strict=True):
@@ -181,8 +257,11 @@ def _sensible(journeys: list[Journey]) -> list[Journey]:
             continue
         seen.add(key)
         keep.append(j)
-    keep.sort(key=lambda j: (j.arrival_s, j.n_ondemand, j.n_rides, -j.departure_s))
+    if arrive_by:
+        keep.sort(key=lambda j: (-j.departure_s, j.n_ondemand, j.n_rides, j.arrival_s))
+    else:
+        keep.sort(key=lambda j: (j.arrival_s, j.n_ondemand, j.n_rides, -j.departure_s))
     return keep
 
 
-__all__ = ["MultimodalOptions", "MultimodalPlanner"]
+__all__ = ["DEFAULT_HORIZON_S", "MultimodalOptions", "MultimodalPlanner"]

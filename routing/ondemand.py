@@ -14,6 +14,8 @@ the router proposes and the dispatcher quotes:
 * :meth:`OnDemandProvider.egress_stops` — the hubs serving a destination door;
 * :meth:`OnDemandProvider.egress` — from a hub to a door, picked up no earlier
   than ``ready_s`` (the bus arrival plus the buffer): time-dependent;
+* :meth:`OnDemandProvider.egress_by` — a ride from a hub reaching the door by
+  a deadline (arrive-by queries);
 * :meth:`OnDemandProvider.direct` — door to door inside a zone.
 
 Offers are quotes, not bookings: asking must not change the provider's plans.
@@ -99,7 +101,8 @@ class OnDemandProvider(Protocol):
     """Quotes on-demand rides for the planner (see the module docstring).
 
     Every method returns only rides the provider can serve (service hours,
-    booking notice, vehicles' plans); an empty answer or ``None`` means none.
+    booking notice counted from ``booked_at_s`` — when the rider books —,
+    vehicles' plans); an empty answer or ``None`` means none.
     """
 
     @property
@@ -107,7 +110,8 @@ class OnDemandProvider(Protocol):
         """Slack kept between an on-demand ride and the bus it meets."""
         ...
 
-    def access(self, lat: float, lon: float, depart_s: int) -> Sequence[OnDemandOffer]:
+    def access(self, lat: float, lon: float, depart_s: int, *,
+               booked_at_s: int) -> Sequence[OnDemandOffer]:
         """Rides from the door at ``(lat, lon)`` to hub stops, leaving at or after ``depart_s``.
 
         One offer per reachable hub: the earliest arrival at that hub.
@@ -115,22 +119,31 @@ class OnDemandProvider(Protocol):
         ...
 
     def access_by(self, lat: float, lon: float, stop: int, depart_s: int,
-                  arrive_by_s: int) -> OnDemandOffer | None:
+                  arrive_by_s: int, *, booked_at_s: int) -> OnDemandOffer | None:
         """A ride from the door to hub ``stop`` leaving at or after ``depart_s`` and
         arriving at the hub no later than ``arrive_by_s`` (as late as the vehicles allow)."""
         ...
 
     def egress_stops(self, lat: float, lon: float) -> Sequence[int]:
-        """Hub stops from which an on-demand ride may reach the door at ``(lat, lon)``."""
+        """Hub stops of the zone holding the door at ``(lat, lon)`` (rides to and from it)."""
         ...
 
-    def egress(self, stop: int, lat: float, lon: float, ready_s: int) -> OnDemandOffer | None:
+    def egress(self, stop: int, lat: float, lon: float, ready_s: int, *,
+               booked_at_s: int) -> OnDemandOffer | None:
         """A ride from hub ``stop`` to the door, picked up at or after ``ready_s``."""
         ...
 
+    def egress_by(self, stop: int, lat: float, lon: float, depart_s: int,
+                  arrive_by_s: int, *, booked_at_s: int) -> OnDemandOffer | None:
+        """A ride from hub ``stop`` to the door, picked up at or after ``depart_s`` and
+        reaching the door no later than ``arrive_by_s`` (arrive-by queries)."""
+        ...
+
     def direct(self, from_lat: float, from_lon: float, to_lat: float, to_lon: float,
-               depart_s: int) -> OnDemandOffer | None:
-        """A door-to-door ride inside a zone, picked up at or after ``depart_s``."""
+               depart_s: int, arrive_by_s: int | None = None, *,
+               booked_at_s: int) -> OnDemandOffer | None:
+        """A door-to-door ride inside a zone, picked up at or after ``depart_s`` (and with
+        ``arrive_by_s``, dropped off no later than that)."""
         ...
 
 

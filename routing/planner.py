@@ -154,6 +154,10 @@ class Planner:
             self._fwd = RaptorState(self.provider.forward(), self.config.max_transfers)
         return self._fwd
 
+    def backward_state(self) -> RaptorState:
+        """Return the planner's backward RAPTOR state (labels of the last arrive-by query)."""
+        return self._backward_state()
+
     def _backward_state(self) -> RaptorState:
         if self._bwd is None:
             self._bwd = RaptorState(self.provider.backward(), self.config.max_transfers)

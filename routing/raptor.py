@@ -417,15 +417,15 @@ def trace(state: RaptorState, k: int, access: StopTimes, egress: StopTimes) -> J
 
 
 def trace_to_stop(state: RaptorState, k: int, stop: int, access: StopTimes) -> Journey | None:
-    """Return the journey behind the arrival label of ``stop`` in round ``k`` (forward data).
+    """Return the journey behind the arrival label of ``stop`` in round ``k``.
 
-    The journey ends with the ride reaching ``stop`` (no egress leg); ``None``
-    when ``stop`` has no arrival label made in round ``k`` (with fewer rides
-    the label is read from its own round). Time-dependent egress (an
-    on-demand ride from a hub) starts from these journeys.
+    Forward data: the journey ends with the ride reaching ``stop`` (no egress
+    leg); time-dependent egress (an on-demand ride from a hub) starts from it.
+    Backward data: the journey starts with the ride leaving ``stop`` (no access
+    leg), in forward order; an on-demand ride to the hub goes before it.
+    ``None`` when ``stop`` has no arrival label made in round ``k`` (with
+    fewer rides the label is read from its own round).
     """
-    if state.data.reverse:
-        raise QueryError("trace_to_stop: needs forward data")
     if int(state.ta[k, stop]) >= INF or int(state.ta_round[k, stop]) != k:
         return None
     return _trace_from(state, stop, k, access, None)

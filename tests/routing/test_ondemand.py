@@ -85,41 +85,55 @@ class FakeFleet:
                                                   latest_booking_s=lo - self.notice_s,
                                                   min_notice_s=self.notice_s))
 
+    def _earliest(self, depart_s: int, booked_at_s: int) -> int:
+        return max(depart_s, booked_at_s + self.notice_s)
+
     # the Protocol
-    def access(self, lat: float, lon: float, depart_s: int) -> Sequence[OnDemandOffer]:
+    def access(self, lat: float, lon: float, depart_s: int, *,
+               booked_at_s: int) -> Sequence[OnDemandOffer]:
         self.calls.append(("access", depart_s))
         if not self._in_zone(lat, lon):
             return []
         out = []
         for sid in self.hubs:
             s = self.tt.stop_index[sid]
-            o = self._ride((lat, lon), self._stop(s), depart_s + self.notice_s, None, DOOR, s)
+            o = self._ride((lat, lon), self._stop(s), self._earliest(depart_s, booked_at_s),
+                           None, DOOR, s)
             if o is not None:
                 out.append(o)
         return out
 
     def access_by(self, lat: float, lon: float, stop: int, depart_s: int,
-                  arrive_by_s: int) -> OnDemandOffer | None:
+                  arrive_by_s: int, *, booked_at_s: int) -> OnDemandOffer | None:
         self.calls.append(("access_by", arrive_by_s))
-        return self._ride((lat, lon), self._stop(stop), depart_s + self.notice_s, arrive_by_s,
-                          DOOR, stop)
+        return self._ride((lat, lon), self._stop(stop), self._earliest(depart_s, booked_at_s),
+                          arrive_by_s, DOOR, stop)
 
     def egress_stops(self, lat: float, lon: float) -> Sequence[int]:
         if not self._in_zone(lat, lon):
             return []
         return [self.tt.stop_index[s] for s in self.hubs]
 
-    def egress(self, stop: int, lat: float, lon: float, ready_s: int) -> OnDemandOffer | None:
+    def egress(self, stop: int, lat: float, lon: float, ready_s: int, *,
+               booked_at_s: int) -> OnDemandOffer | None:
         self.calls.append(("egress", ready_s))
-        return self._ride(self._stop(stop), (lat, lon), ready_s, None, stop, DOOR)
+        return self._ride(self._stop(stop), (lat, lon), self._earliest(ready_s, booked_at_s),
+                          None, stop, DOOR)
+
+    def egress_by(self, stop: int, lat: float, lon: float, depart_s: int,
+                  arrive_by_s: int, *, booked_at_s: int) -> OnDemandOffer | None:
+        self.calls.append(("egress_by", arrive_by_s))
+        return self._ride(self._stop(stop), (lat, lon), self._earliest(depart_s, booked_at_s),
+                          arrive_by_s, stop, DOOR)
 
     def direct(self, from_lat: float, from_lon: float, to_lat: float, to_lon: float,
-               depart_s: int) -> OnDemandOffer | None:
+               depart_s: int, arrive_by_s: int | None = None, *,
+               booked_at_s: int) -> OnDemandOffer | None:
         self.calls.append(("direct", depart_s))
         if not (self._in_zone(from_lat, from_lon) and self._in_zone(to_lat, to_lon)):
             return None
-        return self._ride((from_lat, from_lon), (to_lat, to_lon), depart_s + self.notice_s,
-                          None, DOOR, DOOR)
+        return self._ride((from_lat, from_lon), (to_lat, to_lon),
+                          self._earliest(depart_s, booked_at_s), arrive_by_s, DOOR, DOOR)
 
 
 TRIPS = [Trip("10", [("S1", "07:50"), ("S3", "07:56"), ("S5", "08:05"), ("S7", "08:14")]),
@@ -202,9 +216,11 @@ def test_04_walk_only_still_offered() -> None:
 
 def test_05_egress_from_the_hub_after_the_bus() -> None:
     """Bus S7 -> S3 arrives 08:20; the ride home is picked up at 08:23 (arrival + buffer)."""
-    lines, _js, fake = _plan(NEAR_S7, HOME, "07:55")
+    lines, js, fake = _plan(NEAR_S7, HOME, "07:55")
     assert lines == ["WALK 60s → BUS 20 S7 08:00 → S3 08:20 → ON_DEMAND S3 08:23 → 08:28"]
     assert ("egress", hms("08:23")) in fake.calls
+    bus, ride = js[0].legs[-2], js[0].legs[-1]
+    assert ride.offer is not None and ride.offer.pickup_earliest_s >= bus.arrival_s + 180
 
 
 def test_06_egress_depends_on_the_arrival_time() -> None:
@@ -262,3 +278,47 @@ def test_11_itinerary_json_has_booking_info() -> None:
     assert info["latestBookingTimeIso"].endswith("07:30:00+09:00")
     assert it["walkTime"] == 60 and it["transfers"] == 0
     assert it["summary"].startswith("ON_DEMAND 07:48 → S3 07:53")
+
+
+def _plan_by(xy_from: tuple[float, float], xy_to: tuple[float, float], when: str,
+             **fleet: object) -> tuple[list[str], list[Journey], FakeFleet]:
+    tf, tt, mm, fake = _setup(**fleet)
+    js = mm.arrive_by(_place(tf, xy_from), _place(tf, xy_to), hms(when))
+    return [describe(j, tt) for j in js], js, fake
+
+
+def test_12_arrive_by_ondemand_access() -> None:
+    """Be near S7 by 08:25: the last bus is 08:00 from S3 (to 08:20), the ride meets it."""
+    lines, js, fake = _plan_by(HOME, NEAR_S7, "08:25")
+    assert lines == ["ON_DEMAND 07:52 → S3 07:57 → BUS 10 S3 08:00 → S7 08:20 → WALK 60s"]
+    assert ("access_by", hms("07:57")) in fake.calls
+    _check_meets_bus(js, 180)
+
+
+def test_13_arrive_by_ondemand_egress() -> None:
+    """Home by 09:00: the ride's window is 08:45-08:55, so the bus must reach S3 by 08:42."""
+    lines, js, _ = _plan_by(NEAR_S7, HOME, "09:00")
+    # the ride reaching home by 09:00 is picked up 08:55 at the latest, 08:45 at the earliest
+    # (10 min window): the bus must reach S3 by 08:42, so the 08:20 arrival of the 08:00 bus
+    assert lines == ["WALK 60s → BUS 20 S7 08:00 → S3 08:20 → ON_DEMAND S3 08:55 → 09:00"]
+    ride, bus = js[0].legs[-1], js[0].legs[-2]
+    assert ride.offer is not None and ride.offer.pickup_earliest_s >= bus.arrival_s + 180
+    assert ride.arrival_s <= hms("09:00")
+
+
+def test_14_arrive_by_door_to_door_and_walk() -> None:
+    """Inside the zone by 10:00: the ride with a drop-off deadline, and the 14 min walk."""
+    lines, js, _ = _plan_by(HOME, (2000.0, 3800.0), "10:00")
+    assert lines == ["ON_DEMAND 09:58:40 → 10:00", "WALK 866s"]
+    assert js[0].legs[0].offer is not None and js[0].legs[0].offer.dropoff_latest_s <= hms("10:00")
+
+
+def test_15_booking_notice_counts_from_the_booking_time() -> None:
+    """Booked at 07:55 with 40 min notice: the bus is at S3 at 08:20, the ride leaves 08:35."""
+    lines, _, _ = _plan(NEAR_S7, HOME, "07:55", notice_s=2400)
+    assert lines == ["WALK 60s → BUS 20 S7 08:00 → S3 08:20 → ON_DEMAND S3 08:35 → 08:40"]
+    tf, tt, mm, _ = _setup(notice_s=2400)
+    early = mm.depart_at(_place(tf, NEAR_S7), _place(tf, HOME), hms("07:55"),
+                         booked_at_s=hms("07:00"))
+    assert [describe(j, tt) for j in early] == [
+        "WALK 60s → BUS 20 S7 08:00 → S3 08:20 → ON_DEMAND S3 08:23 → 08:28"]

@@ -70,7 +70,7 @@ def test_provider_satisfies_routing_protocol(demo: Demo) -> None:
 def test_access_offers_come_from_insertion(demo: Demo) -> None:
     """Each hub gets the window and ETAs an independent insertion into idle vehicles gives."""
     p = _provider(demo)
-    offers = p.access(*HOME, 8 * H)
+    offers = p.access(*HOME, 8 * H, booked_at_s=8 * H)
     hubs = demo.service.hub_stop_indices("drt_zone_1", demo.tt.stop_index)
     assert sorted(o.to_stop for o in offers) == sorted(hubs)
     rules = demo.service.booking("drt_zone_1")
@@ -104,11 +104,11 @@ def test_quoting_leaves_the_live_plans_unchanged(demo: Demo) -> None:
     p = _provider(demo)
     disp = p.dispatchers["drt_zone_1"]
     before = (disp.plan(), dict(disp.promises), disp.travel_time_s())
-    p.access(*HOME, 9 * H)
+    p.access(*HOME, 9 * H, booked_at_s=8 * H)
     hub = demo.service.hub_stop_indices("drt_zone_1", demo.tt.stop_index)[1]
-    p.egress(hub, *HOME, 9 * H)
-    p.direct(*HOME, *HOME2, 9 * H)
-    p.access_by(*HOME, hub, 9 * H, 10 * H)
+    p.egress(hub, *HOME, 9 * H, booked_at_s=8 * H)
+    p.direct(*HOME, *HOME2, 9 * H, booked_at_s=8 * H)
+    p.access_by(*HOME, hub, 9 * H, 10 * H, booked_at_s=8 * H)
     assert (disp.plan(), dict(disp.promises), disp.travel_time_s()) == before
 
 
@@ -116,7 +116,7 @@ def test_booked_fleet_gives_later_windows_or_none(demo: Demo) -> None:
     """Fill every vehicle around 08:30: the quote for that time moves later or disappears."""
     p = _provider(demo)
     hub = demo.service.hub_stop_indices("drt_zone_1", demo.tt.stop_index)[0]
-    first = next(o for o in p.access(*HOME, 8 * H) if o.to_stop == hub)
+    first = next(o for o in p.access(*HOME, 8 * H, booked_at_s=8 * H) if o.to_stop == hub)
     assert first.pickup_s == 8 * H + 1800  # idle fleet: picked up at once
     disp = p.dispatchers["drt_zone_1"]
     far = DPlace(36.6995, 140.6505)
@@ -127,7 +127,7 @@ def test_booked_fleet_gives_later_windows_or_none(demo: Demo) -> None:
                                           passengers=6))
             rid += 1
             fails += 0 if res.accepted else 1
-    again = p.access(*HOME, 8 * H)
+    again = p.access(*HOME, 8 * H, booked_at_s=8 * H)
     late = [o for o in again if o.to_stop == hub]
     assert not late or late[0].pickup_s > first.pickup_s
 
@@ -135,33 +135,35 @@ def test_booked_fleet_gives_later_windows_or_none(demo: Demo) -> None:
 def test_outside_service_hours_and_zone(demo: Demo) -> None:
     """After 19:00 (weekday hours), on a day without service, or outside the zone: nothing."""
     p = _provider(demo)
-    assert p.access(*HOME, 19 * H + 60) == []
-    assert p.access(*HOME, 18 * H + 45 * 60) == []  # 30 min notice ends past 19:00
-    assert p.direct(*HOME, *HOME2, 20 * H) is None
+    assert p.access(*HOME, 19 * H + 60, booked_at_s=19 * H) == []
+    t = 18 * H + 45 * 60  # the 30 min notice ends past 19:00
+    assert p.access(*HOME, t, booked_at_s=t) == []
+    assert p.direct(*HOME, *HOME2, 20 * H, booked_at_s=8 * H) is None
     sunday = build_ondemand_provider(demo.service, demo.tt, demo.streets,
                                      active_service_ids={"holiday_only"})
-    assert sunday.access(*HOME, 9 * H) == []
+    assert sunday.access(*HOME, 9 * H, booked_at_s=8 * H) == []
     stop0 = (float(demo.tt.stop_lat[0]), float(demo.tt.stop_lon[0]))
     assert demo.service.zone_at(*stop0) is None
-    assert p.access(*stop0, 9 * H) == []
+    assert p.access(*stop0, 9 * H, booked_at_s=8 * H) == []
     assert p.egress_stops(*stop0) == ()
 
 
 def test_early_query_waits_for_opening_and_notice(demo: Demo) -> None:
     """Booked at 06:00 for a 06:10 trip: pickups start when the service opens at 07:00."""
-    p = _provider(demo, booked_at_s=6 * H)
-    offers = p.access(*HOME, 6 * H + 600)
+    p = _provider(demo)
+    offers = p.access(*HOME, 6 * H + 600, booked_at_s=6 * H)
     assert offers and min(o.pickup_earliest_s for o in offers) == 7 * H
-    late = _provider(demo, booked_at_s=9 * H)  # booked at 09:00 for 09:10: notice to 09:30
-    assert min(o.pickup_earliest_s for o in late.access(*HOME, 9 * H + 600)) == 9 * H + 1800
+    # booked at 09:00 for 09:10: the notice runs to 09:30
+    later = p.access(*HOME, 9 * H + 600, booked_at_s=9 * H)
+    assert min(o.pickup_earliest_s for o in later) == 9 * H + 1800
 
 
 def test_egress_is_time_dependent(demo: Demo) -> None:
     """A ride from a hub starts no earlier than the time the rider is ready there."""
-    p = _provider(demo, booked_at_s=7 * H)
+    p = _provider(demo)
     hub = p.egress_stops(*HOME)[0]
     for ready in (8 * H, 8 * H + 1234, 12 * H):
-        o = p.egress(hub, *HOME, ready)
+        o = p.egress(hub, *HOME, ready, booked_at_s=7 * H)
         assert o is not None and o.from_stop == hub and o.to_stop == DOOR
         assert o.pickup_earliest_s == ready and o.pickup_s >= ready
 
@@ -170,10 +172,10 @@ def test_access_by_meets_the_deadline(demo: Demo) -> None:
     """A ride timed to a bus: its promised drop-off deadline is the given arrival."""
     p = _provider(demo)
     hub = p.egress_stops(*HOME)[0]
-    o = p.access_by(*HOME, hub, 8 * H, 9 * H)
+    o = p.access_by(*HOME, hub, 8 * H, 9 * H, booked_at_s=8 * H)
     assert o is not None
     assert o.dropoff_latest_s <= 9 * H and o.pickup_earliest_s >= 8 * H + 1800
-    assert p.access_by(*HOME, hub, 8 * H, 8 * H + 1900) is None  # cannot make it
+    assert p.access_by(*HOME, hub, 8 * H, 8 * H + 1900, booked_at_s=8 * H) is None  # cannot make it
 
 
 def test_multimodal_plan_on_demo_city(demo: Demo) -> None:
@@ -213,3 +215,25 @@ def test_fleet_state_file(demo: Demo, tmp_path: Path) -> None:
     broken.write_text("{")
     with pytest.raises(FleetStateError, match=r"broken\.json"):
         read_fleet_state(broken, demo.service, travel)
+
+
+def test_multimodal_arrive_by_on_demo_city(demo: Demo) -> None:
+    """Arrive at the main station by 10:00: ride timed to the latest bus; home by 18:00 too."""
+    p = _provider(demo)
+    mm = MultimodalPlanner(Planner(demo.tt, demo.streets), p)
+    station = demo.tt.stop_index["B00011"]
+    home = Place(lat=HOME[0], lon=HOME[1])
+    js = mm.arrive_by(home, Place(stop=station), 10 * H, booked_at_s=7 * H)
+    assert js and all(j.arrival_s <= 10 * H for j in js)
+    od, ride = js[0].legs[0], next(leg for leg in js[0].legs if leg.kind == RIDE)
+    assert od.kind == ON_DEMAND and od.offer is not None
+    assert od.offer.dropoff_latest_s <= ride.departure_s - 180
+    back = mm.arrive_by(Place(lat=float(demo.tt.stop_lat[station]),
+                              lon=float(demo.tt.stop_lon[station])), home, 18 * H,
+                      booked_at_s=7 * H)
+    assert back and all(j.arrival_s <= 18 * H for j in back)
+    last = back[0].legs[-1]
+    assert last.kind == ON_DEMAND and last.offer is not None
+    bus = back[0].legs[-2]
+    assert last.offer.pickup_earliest_s >= bus.arrival_s + 180
+    assert last.offer.dropoff_latest_s <= 18 * H

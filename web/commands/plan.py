@@ -11,8 +11,9 @@ door) quoted by insertion into the zones' vehicle plans: the service is the
 feed's GTFS-Flex zones merged with ``drt_service.yaml`` (default: beside the
 feed), the vehicles idle at their depots from shift start unless
 ``--fleet-state`` gives their state; riders book at ``--booked-at`` (default:
-the query time), so the booking notice applies from then. Arrive-by queries
-do not plan on-demand legs.
+the departure time; with ``--arrive``, 3 h before the arrival), so the booking
+notice applies from then. With ``--arrive`` rides are timed backwards (latest
+bus departures, drop-off deadlines).
 
 ``plan-batch --feed F --date D --queries Q.csv [--transfers none|walk] [--osm PBF]
 [--out R.csv] [--workers N]`` reads ``id,from,to,depart`` rows and writes
@@ -167,13 +168,15 @@ def plan_command(feed: str, day: str, transfers: str, osm: str | None, cache_dir
     multimodal: MultimodalPlanner | None = None
     if on_demand:
         multimodal = _guarded(lambda: _multimodal(planner, feed, ondemand_config,
-                                                  fleet_state, booked_s))
+                                                  fleet_state))
     t = time.perf_counter()
     if multimodal is not None:
         if arrive is not None:
-            journeys = _guarded(lambda: multimodal.arrive_by(o, d, when))
+            journeys = _guarded(lambda: multimodal.arrive_by(o, d, when,
+                                                             booked_at_s=booked_s))
         else:
-            journeys = _guarded(lambda: multimodal.depart_at(o, d, when))
+            journeys = _guarded(lambda: multimodal.depart_at(o, d, when,
+                                                             booked_at_s=booked_s))
     elif arrive is not None:
         journeys = _guarded(lambda: planner.arrive_by(o, d, when, window_s=window_s,
                                                       criterion=criterion))
@@ -198,8 +201,8 @@ def plan_command(feed: str, day: str, transfers: str, osm: str | None, cache_dir
         click.echo(_summary(i, j, tt))
 
 
-def _multimodal(planner: Planner, feed: str, config: str | None, fleet_state: str | None,
-                booked_s: int | None) -> MultimodalPlanner:
+def _multimodal(planner: Planner, feed: str, config: str | None, fleet_state: str | None
+                ) -> MultimodalPlanner:
     """The planner with on-demand legs quoted by the zones' dispatchers (built in web/)."""
     from gtfs.ondemand import CONFIG_FILE, load_ondemand_service
     from gtfs.reader import read_feed
@@ -216,8 +219,7 @@ def _multimodal(planner: Planner, feed: str, config: str | None, fleet_state: st
     tt = planner.timetable
     active = read_feed(feed_path).calendar.active_services(tt.service_date)
     provider = build_ondemand_provider(service, tt, planner.streets,
-                                       active_service_ids=active, fleet_state=fleet_state,
-                                       booked_at_s=booked_s)
+                                       active_service_ids=active, fleet_state=fleet_state)
     return MultimodalPlanner(planner, provider)
 
 

@@ -13,8 +13,8 @@ vehicle that can fit the ride in.
 
 Service hours (the zone's windows for the day's GTFS service ids) and the
 booking rules (minimum notice from the booking time, advance limits) are
-applied before asking the dispatcher. The booking time is ``booked_at_s`` when
-given (e.g. the API's clock), else the query's own time ("book now, leave now").
+applied before asking the dispatcher, counted from the booking time the
+planner passes (``booked_at_s``: the API's clock, or the query's time).
 
 :func:`build_ondemand_provider` makes one from an ``OnDemandService``, the
 compiled day and the streets, with the fleet idle at the depot from shift
@@ -66,29 +66,35 @@ class DispatchOnDemandProvider:
         GTFS service ids running on the day (which service windows apply).
     distance_m : callable, optional
         Driven metres between two places (default crow-fly x 1.3).
-    booked_at_s : int, optional
-        When riders book (seconds of the service day); ``None``: at the query time.
     """
 
     def __init__(self, service: OnDemandService, timetable: Timetable, *,
                  dispatchers: Mapping[str, Dispatcher], active_service_ids: Collection[str],
-                 distance_m: Callable[[DPlace, DPlace], float] | None = None,
-                 booked_at_s: int | None = None) -> None:
+                 distance_m: Callable[[DPlace, DPlace], float] | None = None) -> None:
         self.service = service
         self.timetable = timetable
         self.dispatchers = dict(dispatchers)
         self.active_service_ids = frozenset(active_service_ids)
-        self.booked_at_s = booked_at_s
         crow = CrowFlyTravelTimes()
         self._distance = distance_m or (
             lambda a, b: float(crow.distance_m([a], [b])[0, 0]) * crow.detour_factor)
-        self._lock = threading.Lock()
+        #: Held while quoting; hold it too when changing a dispatcher in place.
+        self.lock = threading.Lock()
         self._next_id = QUOTE_ID_BASE
         self._hubs: dict[str, tuple[int, ...]] = {}
         for z in service.zones:
             self._hubs[z.zone_id] = service.hub_stop_indices(z, timetable.stop_index)
         buffers = [r.transfer_buffer_s for r in service.booking_rules]
         self._buffer = max(buffers) if buffers else DEFAULT_TRANSFER_BUFFER_S
+
+    def set_dispatcher(self, zone_id: str, dispatcher: Dispatcher) -> None:
+        """Replace a zone's live plans (e.g. rebuilt from the booking store after a booking).
+
+        Quotes running in other threads finish on the old plans.
+        """
+        self.service.zone(zone_id)  # LookupError naming the zone when unknown
+        with self.lock:
+            self.dispatchers[zone_id] = dispatcher
 
     # -- the Protocol ----------------------------------------------------------------
 
@@ -97,7 +103,8 @@ class DispatchOnDemandProvider:
         """Slack kept between a ride and the bus (the largest of the zones' rules)."""
         return self._buffer
 
-    def access(self, lat: float, lon: float, depart_s: int) -> Sequence[OnDemandOffer]:
+    def access(self, lat: float, lon: float, depart_s: int, *,
+               booked_at_s: int) -> Sequence[OnDemandOffer]:
         """Earliest ride from the door to each hub of its zone."""
         zone = self.service.zone_at(lat, lon)
         if zone is None:
@@ -106,41 +113,52 @@ class DispatchOnDemandProvider:
         door = DPlace(lat, lon)
         for hub in self._hubs.get(zone.zone_id, ()):
             offer = self._quote(zone, door, self._stop_place(hub), depart_s, None,
-                                DOOR, hub)
+                                DOOR, hub, booked_at_s)
             if offer is not None:
                 out.append(offer)
         return out
 
     def access_by(self, lat: float, lon: float, stop: int, depart_s: int,
-                  arrive_by_s: int) -> OnDemandOffer | None:
+                  arrive_by_s: int, *, booked_at_s: int) -> OnDemandOffer | None:
         """Ride from the door to hub ``stop`` with a drop-off deadline of ``arrive_by_s``."""
         zone = self.service.zone_at(lat, lon)
         if zone is None or stop not in self._hubs.get(zone.zone_id, ()):
             return None
         return self._quote(zone, DPlace(lat, lon), self._stop_place(stop), depart_s,
-                           arrive_by_s, DOOR, stop)
+                           arrive_by_s, DOOR, stop, booked_at_s)
 
     def egress_stops(self, lat: float, lon: float) -> Sequence[int]:
         """Hubs of the zone holding the door."""
         zone = self.service.zone_at(lat, lon)
         return self._hubs.get(zone.zone_id, ()) if zone is not None else ()
 
-    def egress(self, stop: int, lat: float, lon: float, ready_s: int) -> OnDemandOffer | None:
+    def egress(self, stop: int, lat: float, lon: float, ready_s: int, *,
+               booked_at_s: int) -> OnDemandOffer | None:
         """Ride from hub ``stop`` to the door, picked up at or after ``ready_s``."""
         zone = self.service.zone_at(lat, lon)
         if zone is None or stop not in self._hubs.get(zone.zone_id, ()):
             return None
         return self._quote(zone, self._stop_place(stop), DPlace(lat, lon), ready_s, None,
-                           stop, DOOR)
+                           stop, DOOR, booked_at_s)
+
+    def egress_by(self, stop: int, lat: float, lon: float, depart_s: int,
+                  arrive_by_s: int, *, booked_at_s: int) -> OnDemandOffer | None:
+        """Ride from hub ``stop`` to the door with a drop-off deadline of ``arrive_by_s``."""
+        zone = self.service.zone_at(lat, lon)
+        if zone is None or stop not in self._hubs.get(zone.zone_id, ()):
+            return None
+        return self._quote(zone, self._stop_place(stop), DPlace(lat, lon), depart_s,
+                           arrive_by_s, stop, DOOR, booked_at_s)
 
     def direct(self, from_lat: float, from_lon: float, to_lat: float, to_lon: float,
-               depart_s: int) -> OnDemandOffer | None:
+               depart_s: int, arrive_by_s: int | None = None, *,
+               booked_at_s: int) -> OnDemandOffer | None:
         """Door-to-door ride when both doors are in the same zone."""
         zone = self.service.zone_at(from_lat, from_lon)
         if zone is None or self.service.zone_at(to_lat, to_lon) != zone:
             return None
         return self._quote(zone, DPlace(from_lat, from_lon), DPlace(to_lat, to_lon), depart_s,
-                           None, DOOR, DOOR)
+                           arrive_by_s, DOOR, DOOR, booked_at_s)
 
     # -- quoting -----------------------------------------------------------------------
 
@@ -153,12 +171,9 @@ class DispatchOnDemandProvider:
         return DPlace(float(tt.stop_lat[stop]), float(tt.stop_lon[stop]), stop_index=stop)
 
     def _quote(self, zone: OnDemandZone, pickup: DPlace, dropoff: DPlace, depart_s: int,
-               arrive_by_s: int | None, from_stop: int, to_stop: int) -> OnDemandOffer | None:
-        disp = self.dispatchers.get(zone.zone_id)
-        if disp is None:
-            return None
+               arrive_by_s: int | None, from_stop: int, to_stop: int,
+               booked: int) -> OnDemandOffer | None:
         rules = self.rules(zone)
-        booked = depart_s if self.booked_at_s is None else self.booked_at_s
         earliest = max(depart_s, booked + (rules.min_notice_s if rules.booking_type != REAL_TIME
                                            else 0))
         if not rules.accepts(booked, earliest, day_start_s=0):
@@ -169,7 +184,10 @@ class DispatchOnDemandProvider:
         if slot is None:
             return None
         earliest, open_until = max(earliest, slot[0]), slot[1]
-        with self._lock:
+        with self.lock:
+            disp = self.dispatchers.get(zone.zone_id)
+            if disp is None:
+                return None
             self._next_id += 1
             rid = self._next_id
             if arrive_by_s is None:
@@ -194,7 +212,8 @@ class DispatchOnDemandProvider:
                 direct = int(disp.travel.durations_s([pickup], [dropoff])[0, 0])
             except DispatchError:
                 return None
-        return self._offer(zone, rules, req, res, direct, from_stop, to_stop, booked)
+            # inside the lock: the drive-time searches and caches are shared
+            return self._offer(zone, rules, req, res, direct, from_stop, to_stop, booked)
 
     def _offer(self, zone: OnDemandZone, rules: BookingRules, req: RideRequest,
                res: InsertionResult, direct: int, from_stop: int, to_stop: int,
@@ -345,8 +364,7 @@ def _zone_state(p: Path, service: OnDemandService, z: OnDemandZone, vehicles: li
 def build_ondemand_provider(service: OnDemandService, timetable: Timetable,
                             streets: StreetNetwork | None, *,
                             active_service_ids: Collection[str],
-                            fleet_state: str | Path | None = None,
-                            booked_at_s: int | None = None) -> DispatchOnDemandProvider:
+                            fleet_state: str | Path | None = None) -> DispatchOnDemandProvider:
     """Return the provider over the zones' fleets (idle at depots, or ``fleet_state``).
 
     Drive times come from the streets' drive graph (:class:`DriveTimes`), or
@@ -370,7 +388,7 @@ def build_ondemand_provider(service: OnDemandService, timetable: Timetable,
                 dispatchers[z.zone_id] = Dispatcher(vehicles, travel, now_s=start)
     return DispatchOnDemandProvider(service, timetable, dispatchers=dispatchers,
                                     active_service_ids=active_service_ids,
-                                    distance_m=distance, booked_at_s=booked_at_s)
+                                    distance_m=distance)
 
 
 __all__ = ["DispatchOnDemandProvider", "FleetStateError", "build_ondemand_provider",
