@@ -112,6 +112,9 @@ def check_structure(tables: Mapping[str, pd.DataFrame]) -> None:
     location = _text(stops, "location_type")
     needs_xy = location.isin(["", "0", "1", "2"]).to_numpy()
     for col in ("stop_name", "stop_lat", "stop_lon"):
+        if col not in stops.columns and needs_xy.any():
+            raise FeedError(f"missing required column {col!r} (stops, stations and entrances "
+                            "need it)", file="stops.txt", line=1)
         missing = needs_xy & (_text(stops, col) == "").to_numpy()
         if missing.any():
             raise _fail("stops", int(np.flatnonzero(missing)[0]),
