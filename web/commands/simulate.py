@@ -108,23 +108,29 @@ class StreetDriveMatrix:
                                 UNREACHABLE_S).astype(np.int64)
         self.metres = acc[:, src]
 
-    def _cols(self, places: Sequence[Place]) -> np.ndarray:
+    def _cols(self, places: Sequence[Place]) -> list[int]:
         try:
-            return np.fromiter((self._col[p] for p in places), dtype=np.int64,
-                               count=len(places))
+            return [self._col[p] for p in places]
         except KeyError as exc:
             raise DispatchError(f"place {exc.args[0]} was not given to StreetDriveMatrix") \
                 from None
 
+    def _pick(self, table: np.ndarray, origins: Sequence[Place],
+              destinations: Sequence[Place]) -> np.ndarray:
+        rows, cols = self._cols(origins), self._cols(destinations)
+        if len(rows) == 1 and len(cols) == 1:  # the dispatcher's most common question
+            return table[rows[0]:rows[0] + 1, cols[0]:cols[0] + 1].copy()
+        return table[np.asarray(rows, np.int64)[:, None], np.asarray(cols, np.int64)[None, :]]
+
     def durations_s(self, origins: Sequence[Place],
                     destinations: Sequence[Place]) -> np.ndarray:
         """Driving seconds, rounded up."""
-        return self.seconds[np.ix_(self._cols(origins), self._cols(destinations))]
+        return self._pick(self.seconds, origins, destinations)
 
     def distances_m(self, origins: Sequence[Place],
                     destinations: Sequence[Place]) -> np.ndarray:
         """Metres along the fastest paths."""
-        return self.metres[np.ix_(self._cols(origins), self._cols(destinations))]
+        return self._pick(self.metres, origins, destinations)
 
 
 def _fail(message: str) -> None:
