@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 PORT ?= 8000
+# Leaflet for the pages, from the npm registry (web/static/package-lock.json), served locally
+NODE_STAMP := web/static/node_modules/.package-lock.json
 
 .PHONY: run test lint typecheck unit bench clean
 
@@ -14,8 +16,11 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
+$(NODE_STAMP): web/static/package.json web/static/package-lock.json
+	cd web/static && npm ci --no-audit --no-fund
+
 ## run: set up, build the demo city and serve the API on it (prints the URL and demo tokens)
-run: $(STAMP)
+run: $(STAMP) $(NODE_STAMP)
 	$(BIN)/tsunagu demo
 	$(BIN)/tsunagu serve --host 127.0.0.1 --port $(PORT)
 
@@ -28,7 +33,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 clean:

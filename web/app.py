@@ -9,6 +9,7 @@ from flask import Flask, jsonify
 
 from web.api import register_api
 from web.config import DEFAULTS, Settings
+from web.pages import register_pages
 from web.problems import install_problem_handlers
 from web.services.container import Services
 
@@ -44,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[EXTENSION] = services
     install_problem_handlers(app)
     app.extensions["tsunagu_api"] = register_api(app, services)
+    register_pages(app, app.extensions["tsunagu_api"], services)
 
     @app.get("/healthz")
     def healthz() -> Any:
