@@ -47,7 +47,7 @@ def _finite_non_negative(name: str, values: FloatArray) -> None:
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise DemandError(f"{name}[{i}]={values[i]!r} must be a finite number >= 0")
+        raise DemandError(f"{name}[{i}]={float(values[i])!r} must be a finite number >= 0")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
