@@ -16,8 +16,8 @@ fleet). Then ``--queries`` random origins inside the zone go to random stops
 and 18:00; every query runs ``MultimodalPlanner.depart_at`` (walk, walk +
 transit, on-demand access + transit, transit + on-demand egress, door to
 door). 20 queries warm up first (numba, caches). Prints p50/p95/max ms and how
-many plans hold an on-demand leg. Figures go to docs/benchmarks.md
-("On-demand planning").
+many plans hold an on-demand leg; then the same pairs arrive-by (departure +
+2 h). Figures go to docs/benchmarks.md ("On-demand planning").
 """
 
 from __future__ import annotations
@@ -119,10 +119,17 @@ def main() -> None:
         with_od += any(j.n_ondemand for j in js)
     times.sort()
     p95 = float(np.percentile(times, 95))
+    back = []
+    for o, d, t in queries[20:]:  # arrive-by the same pairs, 2 h after the departure
+        t1 = time.perf_counter()
+        planner.arrive_by(o, d, t + 7200)
+        back.append((time.perf_counter() - t1) * 1000)
     print(f"machine: {platform.node()} {platform.python_version()}; build {build_s:.2f} s; "
           f"prebooked {booked}/{a.prebook} rides")
     print(f"{len(times)} queries: p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, "
           f"max {times[-1]:.1f} ms; {found} with a journey, {with_od} with an on-demand leg")
+    print(f"arrive-by (same pairs, departure + 2 h): p50 {statistics.median(back):.1f} ms, "
+          f"p95 {float(np.percentile(back, 95)):.1f} ms, max {max(back):.1f} ms")
 
 
 if __name__ == "__main__":
