@@ -12,7 +12,6 @@ from web.commands.feed import feed_group
 from web.commands.ondemand import ondemand_group
 from web.commands.plan import plan_batch_command, plan_command
 from web.commands.scenario import demand_group, scenario_group
-from web.commands.scenario import demand_group, scenario_group
 from web.commands.serve import serve_command
 from web.commands.simulate import simulate_command
 from web.commands.token import token_group
@@ -36,8 +35,6 @@ cli.add_command(plan_batch_command)
 cli.add_command(serve_command)
 cli.add_command(token_group)
 cli.add_command(ondemand_group)
-cli.add_command(scenario_group)
-cli.add_command(demand_group)
 cli.add_command(scenario_group)
 cli.add_command(demand_group)
 cli.add_command(simulate_command)
