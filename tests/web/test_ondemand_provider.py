@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from dispatch.checker import check_plan
 from dispatch.insertion import Dispatcher
 from dispatch.model import Place as DPlace
 from dispatch.model import RideRequest
@@ -237,3 +238,38 @@ def test_multimodal_arrive_by_on_demo_city(demo: Demo) -> None:
     bus = back[0].legs[-2]
     assert last.offer.pickup_earliest_s >= bus.arrival_s + 180
     assert last.offer.dropoff_latest_s <= 18 * H
+
+
+def test_quote_is_what_booking_gets_and_the_plan_stays_feasible(demo: Demo) -> None:
+    """Into busy plans: booking the quoted ride gives the quoted times; the checker agrees."""
+    p = _provider(demo)
+    disp = p.dispatchers["drt_zone_1"]
+    rules = demo.service.booking("drt_zone_1")
+    assert rules is not None
+    rng_doors = [DPlace(36.6995, 140.6505), DPlace(*HOME2), DPlace(36.690, 140.665)]
+    hubs = demo.service.hub_stop_indices("drt_zone_1", demo.tt.stop_index)
+    requests = []
+    for i in range(12):  # rides around 08:00-09:00 between doors and hubs
+        hub = hubs[i % 3]
+        stop = DPlace(float(demo.tt.stop_lat[hub]), float(demo.tt.stop_lon[hub]),
+                      stop_index=hub)
+        r = RideRequest(i + 1, rng_doors[i % 3], stop, 8 * H + 300 * i, window_s=900,
+                        ride_alpha=rules.max_ride_factor, ride_beta_s=rules.max_ride_offset_s,
+                        service_s=rules.boarding_s)
+        if disp.insert(r).accepted:
+            requests.append(r)
+    assert len(requests) >= 6
+    offer = next(o for o in p.access(*HOME, 8 * H, booked_at_s=8 * H) if o.to_stop == hubs[0])
+    hub = DPlace(float(demo.tt.stop_lat[hubs[0]]), float(demo.tt.stop_lon[hubs[0]]),
+                 stop_index=hubs[0])
+    mine = RideRequest(99, DPlace(*HOME), hub, offer.pickup_earliest_s,
+                       window_s=offer.pickup_latest_s - offer.pickup_earliest_s,
+                       ride_alpha=rules.max_ride_factor, ride_beta_s=rules.max_ride_offset_s,
+                       service_s=rules.boarding_s)
+    res = disp.insert(mine)
+    assert res.accepted
+    assert res.pickup_eta_s == offer.pickup_s
+    assert res.dropoff_eta_s is not None
+    assert res.dropoff_eta_s + rules.alighting_s == offer.dropoff_s
+    assert check_plan(disp.plan(), disp.vehicles, [*requests, mine], disp.travel,
+                      now_s=disp.now_s, promises=disp.promises) == []
