@@ -192,10 +192,21 @@ def test_book_a_ride_and_see_it_on_the_board(page: Any, browser: Any,
     row.wait_for()
     assert "taro" in row.inner_text()
     assert page.locator("path.request-pickup").count() >= 1
-    assert page.locator("path.vehicle").count() == len(services.fleet.ids())
-    plan = page.locator("#plans .plan", has_text=booking_id)
+    assert page.locator(".veh-icon").count() == len(services.fleet.ids())
+    plan = page.locator(f"#plans .plan:has([title='{booking_id}'])")
     assert plan.count() == 1 and "乗車" in plan.inner_text() and "降車" in plan.inner_text()
     _shot(page, "dispatcher-ja.png")
+
+    # a driver's position report reaches the board by polling
+    driver = services.tokens.create(name="dai", role="driver",
+                                    vehicle_id=services.fleet.ids()[1])[0]
+    moved = app.test_client().post(
+        f"/api/v1/vehicles/{services.fleet.ids()[1]}/position", json={"lat": 36.69, "lon": 140.66},
+        headers={"Authorization": f"Bearer {driver}"})
+    assert moved.status_code == 200
+    page.wait_for_function(
+        "id => (document.querySelector(`#vehicles-table tr[data-id='${id}']`)?.innerText ?? '')"
+        ".includes('36.6900')", arg=services.fleet.ids()[1], timeout=15_000)
 
     plan.locator("button.reopt").click()
     page.wait_for_selector(".flash-ok")

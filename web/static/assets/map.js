@@ -76,7 +76,14 @@ export async function createMap(id, { fit = "streets" } = {}) {
     [t("map.routes")]: routes, [t("map.stops")]: stops,
   }, { collapsed: true }).addTo(map);
   L.control.scale({ imperial: false }).addTo(map);
-  const fitTo = fit === "zones" && zones.getLayers().length ? zones.getBounds().pad(0.6) : streetLayer.getBounds();
+  let fitTo = streetLayer.getBounds();
+  if (fit === "zones" && zones.getLayers().length) {
+    fitTo = zones.getBounds();
+    for (const f of network.features) {
+      if (f.properties.layer === "zone") f.properties.hubs.forEach((h) => fitTo.extend([h.lat, h.lon]));
+    }
+    fitTo = fitTo.pad(0.1);
+  }
   map.invalidateSize();
   map.fitBounds(fitTo, { padding: [10, 10], animate: false });
   showStops();

@@ -1,7 +1,7 @@
 // The resident's trip planner: places by stop search or map click, itineraries drawn
 // leg by leg, booking of on-demand rides, and "my bookings".
 import { MODE_COLOURS, createMap, decodePolyline } from "./map.js";
-import { api, esc, explain, flash, hhmm, newKey, requireRole, t, who } from "./session.js";
+import { api, esc, explain, flash, hhmm, newKey, requireRole, shortId, t, who } from "./session.js";
 
 const places = { from: null, to: null };
 const markers = { from: null, to: null };
@@ -227,8 +227,8 @@ async function loadBookings() {
     ul.innerHTML = shown.length ? shown.map((b) => `<li class="booking" data-id="${esc(b.id)}">
       <div><span class="status status-${esc(b.status)}">${esc(t(`status.${b.status}`))}</span>
       <strong>${hhmm(b.offer.pickupEarliest)}–${hhmm(b.offer.pickupLatest)}</strong>
-      → ${hhmm(b.offer.dropoffEta)} <span class="muted small">${esc(b.offer.vehicleId)} · ${esc(b.id)}</span></div>
-      ${["booked", "assigned"].includes(b.status) ? `<button type="button" class="btn btn-small btn-danger cancel" data-id="${esc(b.id)}">${esc(t("mine.cancel"))}</button>` : ""}
+      → ${hhmm(b.offer.dropoffEta)}<div class="muted small">${esc(b.offer.vehicleId)} · <span title="${esc(b.id)}">${esc(shortId(b.id))}</span></div></div>
+      ${["booked", "assigned"].includes(b.status) ? `<button type="button" class="btn btn-small btn-danger cancel nowrap" data-id="${esc(b.id)}">${esc(t("mine.cancel"))}</button>` : ""}
     </li>`).join("") : `<li class="muted">${esc(t("mine.none"))}</li>`;
     ul.querySelectorAll(".cancel").forEach((btn) => btn.addEventListener("click", async () => {
       if (!confirm(t("mine.cancel_confirm"))) return;

@@ -99,6 +99,9 @@ export function hhmm(x) {
   return String(x).length > 16 ? String(x).substring(11, 16) : String(x).substring(0, 5);
 }
 
+/** The first part of a long id, for tables (the whole id goes in a title). */
+export function shortId(id) { return String(id).length > 12 ? String(id).substring(0, 8) : String(id); }
+
 /** Escape text for HTML. */
 export function esc(s) {
   return String(s ?? "").replace(/[&<>"']/g, (c) => ({
