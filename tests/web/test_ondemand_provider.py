@@ -6,12 +6,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from dispatch.checker import check_plan
 from dispatch.insertion import Dispatcher
 from dispatch.model import Place as DPlace
-from dispatch.model import RideRequest
+from dispatch.model import RideRequest, Vehicle
+from dispatch.travel import CrowFlyTravelTimes
 from gtfs.compile import compile_feed_file
 from gtfs.democity.services import SAMPLE_WEEKDAY
 from gtfs.ondemand import load_ondemand_service
@@ -273,3 +275,31 @@ def test_quote_is_what_booking_gets_and_the_plan_stays_feasible(demo: Demo) -> N
     assert res.dropoff_eta_s + rules.alighting_s == offer.dropoff_s
     assert check_plan(disp.plan(), disp.vehicles, [*requests, mine], disp.travel,
                       now_s=disp.now_s, promises=disp.promises) == []
+
+
+def test_drive_times_follow_the_streets(demo: Demo) -> None:
+    """Drive times: 0 to the same place, never faster than the crow at the top speed."""
+    travel = DriveTimes(demo.streets)
+    places = [DPlace(*HOME), DPlace(*HOME2), DPlace(36.702902, 140.700891)]
+    fwd = travel.durations_s(places, places)
+    assert list(np.diag(fwd)) == [0, 0, 0]
+    crow = CrowFlyTravelTimes().distance_m(places, places)
+    top = float(demo.streets.drive_speed_m_s.max())
+    assert np.all(fwd + 1 >= crow / top)
+    # many origins to one destination runs backwards: same answer
+    back = travel.durations_s(places * 3, places[2:])
+    assert np.array_equal(back[:3, 0], fwd[:, 2])
+    assert travel.distance_m(places[0], places[2]) >= float(crow[0, 2])
+
+
+def test_set_dispatcher_swaps_the_live_plans(demo: Demo) -> None:
+    """After a swap to a fully booked fleet (no vehicles' seats) quotes use the new plans."""
+    p = _provider(demo)
+    assert p.access(*HOME, 9 * H, booked_at_s=9 * H)
+    zone = demo.service.zones[0]
+    tiny = [Vehicle(v.vehicle_id, 0, 1, v.depot, v.shift_start_s, v.shift_end_s)
+            for v in idle_vehicles(demo.service, zone)]  # wheelchair places only
+    p.set_dispatcher(zone.zone_id, Dispatcher(tiny, DriveTimes(demo.streets), now_s=7 * H))
+    assert p.access(*HOME, 9 * H, booked_at_s=9 * H) == []
+    with pytest.raises(LookupError):
+        p.set_dispatcher("nowhere", Dispatcher(tiny, DriveTimes(demo.streets), now_s=7 * H))
