@@ -82,8 +82,11 @@ __all__ = ["AppliedScenario", "AppliedTables", "ModificationResult", "apply_modi
            "apply_scenario"]
 
 _EARTH_RADIUS_M = 6_371_008.8
-#: What the summary counts: GTFS rows, on-demand zones, vehicles, and the zones' area in ha.
-_COUNTED = ("routes", "trips", "stops", "stop_times", "zones", "vehicles", "zone_area_ha")
+#: What the summary counts: GTFS rows, scheduled bus minutes (every trip of trips.txt from
+#: first departure to last arrival, a frequencies.txt trip once per departure, all service
+#: ids together), on-demand zones, vehicles, and the zones' area in hectares.
+_COUNTED = ("routes", "trips", "stops", "stop_times", "trip_minutes", "zones", "vehicles",
+            "zone_area_ha")
 I64 = NDArray[np.int64]
 
 
@@ -271,9 +274,26 @@ class _Work:
     def counts(self) -> tuple[int, ...]:
         s = self.service
         return (len(self.tables["routes"]), len(self.tables["trips"]), len(self.tables["stops"]),
-                len(self.st), 0 if s is None else len(s.zones),
+                len(self.st), self.trip_minutes(), 0 if s is None else len(s.zones),
                 0 if s is None else sum(f.n_vehicles for f in s.fleets),
                 0 if s is None else round(sum(z.area_km2 for z in s.zones) * 100))
+
+    def trip_minutes(self) -> int:
+        """Scheduled minutes of every trip (a frequency trip once per departure)."""
+        if self.st.empty:
+            return 0
+        g = self.st.groupby("trip_id", sort=False)
+        span = g["_arr"].last() - g["_dep"].first()
+        runs = pd.Series(1, index=span.index)
+        freq = self.tables.get("frequencies")
+        if freq is not None and not freq.empty:
+            start, _ = parse_times(freq["start_time"])
+            end, _ = parse_times(freq["end_time"])
+            head = pd.to_numeric(freq["headway_secs"]).to_numpy(np.int64)
+            n = np.maximum((end.astype(np.int64) - start + head - 1) // head, 0)
+            per = pd.Series(n, index=freq["trip_id"].to_numpy()).groupby(level=0).sum()
+            runs = per.reindex(span.index).fillna(1).astype(np.int64)
+        return round(float((span * runs).sum()) / 60)
 
     def tables_out(self) -> dict[str, pd.DataFrame]:
         st = self.st
