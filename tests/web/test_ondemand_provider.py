@@ -262,9 +262,9 @@ def test_quote_is_what_booking_gets_and_the_plan_stays_feasible(demo: Demo) -> N
             requests.append(r)
     assert len(requests) >= 6
     offer = next(o for o in p.access(*HOME, 8 * H, booked_at_s=8 * H) if o.to_stop == hubs[0])
-    hub = DPlace(float(demo.tt.stop_lat[hubs[0]]), float(demo.tt.stop_lon[hubs[0]]),
-                 stop_index=hubs[0])
-    mine = RideRequest(99, DPlace(*HOME), hub, offer.pickup_earliest_s,
+    hub0 = DPlace(float(demo.tt.stop_lat[hubs[0]]), float(demo.tt.stop_lon[hubs[0]]),
+                  stop_index=hubs[0])
+    mine = RideRequest(99, DPlace(*HOME), hub0, offer.pickup_earliest_s,
                        window_s=offer.pickup_latest_s - offer.pickup_earliest_s,
                        ride_alpha=rules.max_ride_factor, ride_beta_s=rules.max_ride_offset_s,
                        service_s=rules.boarding_s)
