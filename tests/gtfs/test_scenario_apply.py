@@ -408,3 +408,47 @@ def test_demo_scenarios_apply(demo_dir: Path, tmp_path: Path) -> None:
             assert set(feed.tables["routes"]["route_id"]) >= {"BRT1"}
             assert not {"F1-07", "F1-09"} & set(feed.tables["routes"]["route_id"])
     assert counts["alt1_brt_branch"] > counts["base"] > counts["alt2_drt_replaces_feeders"]
+
+
+def test_frequency_trips_are_made_explicit_before_new_headways(base: Path) -> None:
+    """adjust-frequency turns a frequencies.txt trip into explicit trips, then replaces some."""
+    (base / "frequencies.txt").write_text("trip_id,start_time,end_time,headway_secs\n"
+                                          "T2,10:00:00,11:00:00,1800\n", encoding="utf-8")
+    applied = _apply(base, [{"kind": "adjust-frequency", "route_id": "R1",
+                             "headways": [{"start": "10:15:00", "end": "12:00:00",
+                                           "headway_s": 3600}]}])
+    feed = read_feed(applied.feed_path)
+    trips = _trips(feed)
+    assert sorted(t for t in trips if t != "U1") == ["R1_WK_0_101500", "R1_WK_0_111500", "T1",
+                                                     "T2_100000"]
+    assert trips["T2_100000"][1] == ("S2", "10:10:00", "10:11:00")
+    assert trips["R1_WK_0_111500"][3] == ("S4", "11:55:00", "11:55:00")  # T1's 40 min
+    assert "frequencies" not in feed.tables
+
+
+def test_removing_a_first_stop_times_its_blank_successor(base: Path) -> None:
+    """A blank time that becomes a trip's first stop is written with its interpolated time."""
+    st = FILES["stop_times.txt"].replace("T1,08:10:00,08:11:00,S2,2", "T1,,,S2,2")
+    (base / "stop_times.txt").write_text(st, encoding="utf-8")
+    applied = _apply(base, [{"kind": "remove-stops", "stop_ids": ["S1"]}])
+    trips = _trips(read_feed(applied.feed_path))
+    assert trips["T1"][0] == ("S2", "08:10:00", "08:10:00")  # S2 halfway from S1 to S3
+    applied = _apply(base, [{"kind": "remove-trips", "trip_ids": ["T2"]}], name="keep")
+    assert _trips(read_feed(applied.feed_path))["T1"][1] == ("S2", "", "")  # stays blank
+
+
+def test_reroute_applies_to_the_reverse_direction(base: Path) -> None:
+    """A trip passing to_stop then from_stop gets the via stops in reverse order."""
+    trips = FILES["trips.txt"] + "R1,WK,T3,1,\n"
+    st = FILES["stop_times.txt"] + ("T3,10:00:00,10:00:00,S4,1\nT3,10:20:00,10:20:00,S3,2\n"
+                                    "T3,10:30:00,10:30:00,S2,3\nT3,10:40:00,10:40:00,S1,4\n")
+    (base / "trips.txt").write_text(trips, encoding="utf-8")
+    (base / "stop_times.txt").write_text(st, encoding="utf-8")
+    (base / "stops.txt").write_text(FILES["stops.txt"] + "S6,Six,36.605,140.665\n",
+                                    encoding="utf-8")
+    applied = _apply(base, [{"kind": "reroute", "route_id": "R1", "from_stop_id": "S1",
+                             "to_stop_id": "S3", "via": ["S5", "S6"], "speed_kmh": 30}])
+    out = _trips(read_feed(applied.feed_path))
+    assert [s for s, _, _ in out["T1"]] == ["S1", "S5", "S6", "S3", "S4"]
+    assert [s for s, _, _ in out["T3"]] == ["S4", "S3", "S6", "S5", "S1"]
+    assert out["T3"][:2] == [("S4", "10:00:00", "10:00:00"), ("S3", "10:20:00", "10:20:00")]
