@@ -322,3 +322,71 @@ def test_15_booking_notice_counts_from_the_booking_time() -> None:
                          booked_at_s=hms("07:00"))
     assert [describe(j, tt) for j in early] == [
         "WALK 60s → BUS 20 S7 08:00 → S3 08:20 → ON_DEMAND S3 08:23 → 08:28"]
+
+
+def _best_by_composition(mm: MultimodalPlanner, fake: FakeFleet, o: Place, d: Place,
+                         t: int) -> int:
+    """Earliest arrival enumerated leg kind by leg kind with plain Planner queries."""
+    planner = mm.planner
+    inf = 10**9
+    best = inf
+    w = planner.direct_walk(o, d, t)
+    if w is not None:
+        best = w.arrival_s
+    r = fake.direct(o.lat, o.lon, d.lat, d.lon, t, booked_at_s=t)
+    if r is not None:
+        best = min(best, r.dropoff_s)
+    hubs = [fake.tt.stop_index[s] for s in fake.hubs]
+    egress_hubs = fake.egress_stops(d.lat, d.lon)
+
+    def to_door(frm: Place, t0: int) -> int:
+        arr = min((j.arrival_s for j in planner.depart_at(frm, d, t0)), default=inf)
+        for h in egress_hubs:
+            for j in planner.depart_at(frm, Place(stop=h), t0):
+                if j.n_rides:
+                    e = fake.egress(h, d.lat, d.lon, j.arrival_s + fake.buffer_s, booked_at_s=t)
+                    if e is not None:
+                        arr = min(arr, e.dropoff_s)
+        return arr
+
+    best = min(best, to_door(o, t))
+    for a in fake.access(o.lat, o.lon, t, booked_at_s=t):
+        if a.to_stop in hubs:
+            best = min(best, to_door(Place(stop=a.to_stop), a.dropoff_s + fake.buffer_s))
+    return best
+
+
+def test_16_earliest_arrival_equals_leg_by_leg_enumeration() -> None:
+    """200 random queries: the planner's earliest arrival is the best of every combination."""
+    import random
+
+    def c(sec: int) -> str:
+        return f"{sec // 3600:02d}:{sec % 3600 // 60:02d}"
+
+    t7 = hms("07:00")
+    trips = [Trip("10", [("S1", c(t7 + 600 * k)), ("S3", c(t7 + 600 * k + 420)),
+                         ("S5", c(t7 + 600 * k + 780)), ("S7", c(t7 + 600 * k + 1200))])
+             for k in range(12)]
+    trips += [Trip("20", [("S7", c(t7 + 900 * k)), ("S5", c(t7 + 900 * k + 480)),
+                          ("S3", c(t7 + 900 * k + 1200))]) for k in range(8)]
+    tf = TinyFeed(STOPS, trips)
+    tt = tf.build()
+    rng = random.Random(5)
+
+    def point() -> Place:
+        if rng.random() < 0.5:  # in the zone
+            return _place(tf, (rng.uniform(1000, 4000), rng.uniform(400, 5000)))
+        x, y = STOPS[rng.choice(sorted(STOPS))]
+        return _place(tf, (x + rng.uniform(-600, 600), y + rng.uniform(-600, 600)))
+
+    checked = 0
+    for _ in range(200):
+        fake = FakeFleet(tf, tt, hubs=("S3", "S5"), notice_s=rng.choice([0, 300, 900]),
+                         free_at_s=t7 + rng.randrange(0, 5400))
+        mm = MultimodalPlanner(Planner(tt), fake)
+        o, d = point(), point()
+        t = t7 + rng.randrange(0, 5400)
+        got = min((j.arrival_s for j in mm.depart_at(o, d, t)), default=10**9)
+        assert got == _best_by_composition(mm, fake, o, d, t), (o, d, t)
+        checked += got < 10**9
+    assert checked > 150  # most queries have a journey
