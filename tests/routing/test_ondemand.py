@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -356,10 +357,7 @@ def _best_by_composition(mm: MultimodalPlanner, fake: FakeFleet, o: Place, d: Pl
     return best
 
 
-def test_16_earliest_arrival_equals_leg_by_leg_enumeration() -> None:
-    """200 random queries: the planner's earliest arrival is the best of every combination."""
-    import random
-
+def _busy_line() -> tuple[TinyFeed, Timetable]:
     def c(sec: int) -> str:
         return f"{sec // 3600:02d}:{sec % 3600 // 60:02d}"
 
@@ -370,14 +368,24 @@ def test_16_earliest_arrival_equals_leg_by_leg_enumeration() -> None:
     trips += [Trip("20", [("S7", c(t7 + 900 * k)), ("S5", c(t7 + 900 * k + 480)),
                           ("S3", c(t7 + 900 * k + 1200))]) for k in range(8)]
     tf = TinyFeed(STOPS, trips)
-    tt = tf.build()
+    return tf, tf.build()
+
+
+def _random_point(tf: TinyFeed, rng: random.Random) -> Place:
+    if rng.random() < 0.5:  # in the zone
+        return _place(tf, (rng.uniform(1000, 4000), rng.uniform(400, 5000)))
+    x, y = STOPS[rng.choice(sorted(STOPS))]
+    return _place(tf, (x + rng.uniform(-600, 600), y + rng.uniform(-600, 600)))
+
+
+def test_16_earliest_arrival_equals_leg_by_leg_enumeration() -> None:
+    """200 random queries: the planner's earliest arrival is the best of every combination."""
+    tf, tt = _busy_line()
+    t7 = hms("07:00")
     rng = random.Random(5)
 
     def point() -> Place:
-        if rng.random() < 0.5:  # in the zone
-            return _place(tf, (rng.uniform(1000, 4000), rng.uniform(400, 5000)))
-        x, y = STOPS[rng.choice(sorted(STOPS))]
-        return _place(tf, (x + rng.uniform(-600, 600), y + rng.uniform(-600, 600)))
+        return _random_point(tf, rng)
 
     checked = 0
     for _ in range(200):
@@ -390,3 +398,47 @@ def test_16_earliest_arrival_equals_leg_by_leg_enumeration() -> None:
         assert got == _best_by_composition(mm, fake, o, d, t), (o, d, t)
         checked += got < 10**9
     assert checked > 150  # most queries have a journey
+
+
+def _latest_by_composition(mm: MultimodalPlanner, fake: FakeFleet, o: Place, d: Place,
+                           arrive: int) -> int:
+    """Latest departure enumerated leg kind by leg kind with plain Planner queries."""
+    planner = mm.planner
+    earliest = arrive - mm.horizon_s
+    none = -(10**9)
+    best = max((j.departure_s for j in planner.arrive_by(o, d, arrive)), default=none)
+    r = fake.direct(o.lat, o.lon, d.lat, d.lon, earliest, arrive, booked_at_s=earliest)
+    if r is not None:
+        best = max(best, r.pickup_s)
+    for h in fake.egress_stops(o.lat, o.lon):  # ride to a hub, then buses and a walk
+        for j in planner.arrive_by(Place(stop=h), d, arrive):
+            a = fake.access_by(o.lat, o.lon, h, earliest, j.departure_s - fake.buffer_s,
+                               booked_at_s=earliest)
+            if j.n_rides and a is not None:
+                best = max(best, a.pickup_s)
+    for h in fake.egress_stops(d.lat, d.lon):  # a walk and buses to a hub, then a ride
+        e = fake.egress_by(h, d.lat, d.lon, earliest, arrive, booked_at_s=earliest)
+        if e is not None:
+            for j in planner.arrive_by(o, Place(stop=h), e.pickup_earliest_s - fake.buffer_s):
+                if j.n_rides:
+                    best = max(best, j.departure_s)
+    return best
+
+
+def test_17_arrive_by_latest_departure_equals_enumeration() -> None:
+    """200 random arrive-by queries: the latest departure is the best of every combination."""
+    tf, tt = _busy_line()
+    rng = random.Random(7)
+    checked = 0
+    for _ in range(200):
+        fake = FakeFleet(tf, tt, hubs=("S3", "S5"), notice_s=rng.choice([0, 300, 900]),
+                         free_at_s=hms("06:00") + rng.randrange(0, 5400))
+        mm = MultimodalPlanner(Planner(tt), fake)
+        o, d = _random_point(tf, rng), _random_point(tf, rng)
+        arrive = hms("07:40") + rng.randrange(0, 5400)
+        js = mm.arrive_by(o, d, arrive)
+        assert all(j.arrival_s <= arrive for j in js)
+        got = max((j.departure_s for j in js), default=-(10**9))
+        assert got == _latest_by_composition(mm, fake, o, d, arrive), (o, d, arrive)
+        checked += bool(js)
+    assert checked > 150
