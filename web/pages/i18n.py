@@ -27,8 +27,8 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "nav.language": {"ja": "言語", "en": "Language"},
     "login.title": {"ja": "ログイン", "en": "Sign in"},
     "login.lead": {"ja": ("APIトークンを入力してください。"
-                          "デモ用トークンは `tsunagu serve` が表示します。"),
-                   "en": "Enter your API token. `tsunagu serve` prints a demo token per role."},
+                          "デモ用トークンは tsunagu serve の起動時に表示されます。"),
+                   "en": "Enter your API token. tsunagu serve prints the demo tokens."},
     "login.token": {"ja": "APIトークン", "en": "API token"},
     "login.submit": {"ja": "ログイン", "en": "Sign in"},
     "login.checking": {"ja": "確認中…", "en": "Checking…"},

@@ -78,7 +78,7 @@ function renderRequests() {
       <td><span class="status status-${esc(b.status)}">${esc(t(`status.${b.status}`))}</span></td>
       <td>${hhmm(b.offer.pickupEarliest)}–${hhmm(b.offer.pickupLatest)}</td>
       <td>${b.plannedPickup ? hhmm(b.plannedPickup) : "—"}</td><td>${hhmm(b.offer.dropoffEta)}</td>
-      <td class="small">${esc(b.offer.runId)}</td>
+      <td class="small run">${esc(b.offer.runId)}</td>
       <td>${movable && options ? `<select class="reassign-to" aria-label="${esc(t("board.reassign_to"))}">${options}</select>
         <button type="button" class="btn btn-small reassign" data-id="${esc(b.id)}">${esc(t("board.reassign"))}</button>` : ""}</td></tr>`;
   }).join("") : `<tr><td colspan="8" class="muted">${esc(t("board.no_requests"))}</td></tr>`;

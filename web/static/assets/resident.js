@@ -57,6 +57,10 @@ function wireSearch(end) {
 }
 
 // -- planning ---------------------------------------------------------------------------
+const COORDS = /^-?\d+(\.\d+)?,\s*-?\d+(\.\d+)?$/;
+/** A leg end's name; the planner names a door by its coordinates. */
+function placeName(p) { return !p.stopId && COORDS.test(p.name) ? t("plan.point") : p.name; }
+
 function legLabel(leg) {
   if (leg.mode === "WALK") return t("mode.WALK");
   if (leg.mode === "ON_DEMAND") return t("mode.ON_DEMAND");
@@ -84,7 +88,7 @@ function drawItinerary(i) {
     if (leg.transitLeg) {
       for (const end of [leg.from, leg.to]) {
         L.circleMarker([end.lat, end.lon], { radius: 5, color: colour, weight: 3, fillColor: "#fff", fillOpacity: 1 })
-          .bindTooltip(esc(end.name)).addTo(itinLayer);
+          .bindTooltip(esc(placeName(end))).addTo(itinLayer);
       }
     }
   }
@@ -97,7 +101,7 @@ function legDetail(leg, i, k) {
   const mins = Math.round(leg.duration / 60);
   let body = `<div class="leg-head"><span class="chip" style="background:${colour}">${esc(legLabel(leg))}</span>
     <span class="leg-time">${hhmm(leg.startTimeIso)} → ${hhmm(leg.endTimeIso)}</span> <span class="muted">${mins}${esc(t("plan.minutes"))}</span></div>
-    <div class="leg-places">${esc(leg.from.name)} → ${esc(leg.to.name)}</div>`;
+    <div class="leg-places">${esc(placeName(leg.from))} → ${esc(placeName(leg.to))}</div>`;
   if (leg.mode === "BUS" && leg.headsign) {
     body += `<div class="muted small">${esc(leg.headsign)} ${esc(t("leg.towards"))} · ${(leg.intermediateStops || []).length + 1} ${esc(t("leg.stops"))}</div>`;
   }
@@ -260,6 +264,7 @@ async function main() {
     if (!end) return;
     picking = null;
     map.getContainer().classList.remove("picking");
+    document.getElementById("flash").hidden = true;
     setPlace(end, { label: pointLabel(e.latlng.lat, e.latlng.lng), lat: e.latlng.lat, lon: e.latlng.lng });
   });
   $("swap").addEventListener("click", () => {
