@@ -200,14 +200,6 @@ class ODTrips:
         return len(self.depart_s)
 
 
-def _haversine(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray,
-               lon2: FloatArray) -> FloatArray:
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dl = np.radians(lon2) - np.radians(lon1)
-    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * _EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-
-
 def largest_remainder(shares: FloatArray, total: int) -> IntArray:
     """Integers proportional to ``shares`` summing exactly to ``total`` (largest remainder)."""
     s = shares.sum()
@@ -232,10 +224,23 @@ def _blocks(n: int, block_rows: int) -> Iterator[slice]:
         yield slice(a, min(a + block_rows, n))
 
 
+def _distance_block(cells: Cells, rows: slice) -> FloatArray:
+    """Crow-fly metres from the ``rows`` cells to every cell.
+
+    Equirectangular with the mean of the two cosines of latitude (no trigonometry per
+    pair): within 0.01 % of the haversine distance at city scale (tested), and several
+    times faster over the 10× city's 1.1 billion pairs.
+    """
+    lat = np.radians(cells.lat)
+    lon = np.radians(cells.lon)
+    cos = np.cos(lat)
+    dy = lat[rows, None] - lat[None, :]
+    dx = (lon[rows, None] - lon[None, :]) * (cos[rows, None] + cos[None, :]) * 0.5
+    return _EARTH_RADIUS_M * np.hypot(dx, dy)
+
+
 def _deterrence_block(cells: Cells, rows: slice, model: GravityModel) -> FloatArray:
-    d = _haversine(cells.lat[rows, None], cells.lon[rows, None], cells.lat[None, :],
-                   cells.lon[None, :])
-    f = model.weight(d)
+    f = model.weight(_distance_block(cells, rows))
     if not model.intrazonal:
         idx = np.arange(rows.start, rows.stop)
         f[idx - rows.start, idx] = 0.0
