@@ -8,7 +8,8 @@ the sensible set of:
 2. on-demand access + transit: the provider's offers to hub stops become
    per-stop ready times for RAPTOR (arrival at the hub + transfer buffer); the
    ride is then re-timed to reach the hub no later than the chosen bus
-   departure minus the buffer (:meth:`OnDemandProvider.access_by`);
+   departure minus the buffer (:meth:`OnDemandProvider.access_by`); a journey
+   whose ride is not promised to make its bus is dropped;
 3. transit + on-demand egress: for every round's arrival label at a hub
    serving the destination, the provider quotes a ride picked up no earlier
    than that arrival plus the buffer (time-dependent egress, evaluated per
@@ -120,8 +121,9 @@ class MultimodalPlanner:
                 found = earliest_arrival(state, acc, walk_egress, depart_s)
                 found += self._ondemand_egress(state, acc, hubs, destination, booked)
                 for j in found:
-                    candidates.append(self._with_access_ride(j, origin, offers, depart_s,
-                                                             booked))
+                    with_ride = self._with_access_ride(j, origin, offers, depart_s, booked)
+                    if with_ride is not None:
+                        candidates.append(with_ride)
         # 4. door to door
         if opts.direct and not origin.is_stop and not destination.is_stop:
             d = provider.direct(origin.lat, origin.lon, destination.lat, destination.lon,
@@ -219,8 +221,13 @@ class MultimodalPlanner:
         return out
 
     def _with_access_ride(self, j: Journey, origin: Place, offers: dict[int, OnDemandOffer],
-                          depart_s: int, booked: int) -> Journey:
-        """Replace the access placeholder by the on-demand ride, timed to the bus."""
+                          depart_s: int, booked: int) -> Journey | None:
+        """Replace the access placeholder by the on-demand ride, timed to the bus.
+
+        ``None`` when no ride is *promised* to reach the hub in time for the bus
+        (neither the timed quote nor the earliest one): a plan never rests on a
+        connection the provider does not promise.
+        """
         provider = self.provider
         assert provider is not None
         first = j.legs[0]
@@ -233,6 +240,8 @@ class MultimodalPlanner:
                                    booked_at_s=booked)
         if timed is not None and timed.to_stop == hub and timed.dropoff_latest_s <= latest:
             offer = timed  # promised to reach the hub in time for this bus
+        elif offer.dropoff_latest_s > latest:
+            return None
         return Journey((_ride_leg(offer, DOOR, hub), *j.legs[1:]))
 
 

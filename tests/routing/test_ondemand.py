@@ -41,6 +41,7 @@ class FakeFleet:
     free_at_s: int = 0
     parked: tuple[float, float] = (2000.0, 0.0)
     hours: tuple[int, int] = (hms("06:00"), hms("22:00"))
+    refuse_timed: bool = False  # access_by finds no vehicle (e.g. booked meanwhile)
     calls: list[tuple[str, int]] = field(default_factory=list)
 
     @property
@@ -107,6 +108,8 @@ class FakeFleet:
     def access_by(self, lat: float, lon: float, stop: int, depart_s: int,
                   arrive_by_s: int, *, booked_at_s: int) -> OnDemandOffer | None:
         self.calls.append(("access_by", arrive_by_s))
+        if self.refuse_timed:
+            return None
         return self._ride((lat, lon), self._stop(stop), self._earliest(depart_s, booked_at_s),
                           arrive_by_s, DOOR, stop)
 
@@ -442,3 +445,14 @@ def test_17_arrive_by_latest_departure_equals_enumeration() -> None:
         assert got == _latest_by_composition(mm, fake, o, d, arrive), (o, d, arrive)
         checked += bool(js)
     assert checked > 150
+
+
+def test_18_no_promise_to_make_the_bus_no_journey() -> None:
+    """The timed ride is refused and the earliest ride promises S3 only by 07:55: dropped."""
+    lines, _, fake = _plan(HOME, NEAR_S7, "07:30", refuse_timed=True)
+    assert lines == []
+    assert ("access_by", hms("07:53")) in fake.calls
+    # with a zero-width window the earliest ride itself promises S3 by 07:45: kept
+    lines2, js2, _ = _plan(HOME, NEAR_S7, "07:30", refuse_timed=True, window_s=0)
+    assert lines2 == ["ON_DEMAND 07:40 → S3 07:45 → BUS 10 S3 07:56 → S7 08:14 → WALK 60s"]
+    _check_meets_bus(js2, 180)
