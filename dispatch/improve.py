@@ -176,7 +176,7 @@ def improve(problem: RoutingProblem, solution: RoutingSolution, *, time_limit_s:
     def score(s: _State) -> float:
         return s.objective(arr) + fixed * s.used()
 
-    cur_obj = cur.objective(arr)
+    cur_obj = score(cur)
     best_score = score(best)
     travel0 = max(cur.travel(arr), 1e-9)
     t0 = start_temperature * travel0 / math.log(2.0)
@@ -192,9 +192,12 @@ def improve(problem: RoutingProblem, solution: RoutingSolution, *, time_limit_s:
         frac = (now - started) / time_limit_s
         if vehicle_phase and frac >= vehicle_phase_share:
             vehicle_phase = False
-            cur = (reduced if reduced is not None else best).copy()
+            # continue from the best complete solution (fewest vehicles, then distance)
+            if reduced is not None and score(reduced) < best_score:
+                best, best_score = reduced.copy(), score(reduced)
+            cur = best.copy()
             cur.enabled = cur.lens > 2
-            cur_obj = cur.objective(arr)
+            cur_obj = score(cur)
         if vehicle_phase and cur.nbank == 0 and cur.used() > 1:
             snapshot = cur.copy()
             if reduced is None or score(snapshot) < score(reduced):
@@ -207,19 +210,18 @@ def improve(problem: RoutingProblem, solution: RoutingSolution, *, time_limit_s:
             cur.enabled = cur.lens > 2
             for v in range(len(cur.lens)):
                 arr.feasible(cur.routes, cur.lens, cur.times, v)
-            cur_obj = cur.objective(arr)
+            cur_obj = score(cur)
         temperature = t0 * (0.002 ** frac)
         cand = cur.copy()
         q = int(rng.integers(q_lo, q_hi + 1))
         kind = int(rng.integers(0, 3))
         noise = 0.025 * max_cost if rng.random() < 0.5 else 0.0
         _lns_step(arr, cand, rng, q, kind, noise, bool(rng.random() < 0.5))
-        obj = cand.objective(arr)
+        obj = score(cand)
         if obj < cur_obj - 1e-9 or rng.random() < math.exp(-(obj - cur_obj) / temperature):
             cur, cur_obj = cand, obj
-            s = score(cur)
-            if s < best_score - 1e-9:
-                best, best_score = cur.copy(), s
+            if obj < best_score - 1e-9:
+                best, best_score = cur.copy(), obj
     if reduced is not None and score(reduced) < best_score:
         best = reduced
     result = evaluate(problem, best.node_routes())
