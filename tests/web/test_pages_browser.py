@@ -160,6 +160,7 @@ def test_plan_a_trip_draws_the_itinerary(page: Any, server: tuple[str, Flask]) -
     page.goto(f"{base}/resident?lang=en")
     page.wait_for_selector("body[data-ready='1']")
     assert page.inner_text("h1") == "Plan a trip"
+    _shot(page, "resident-en.png")
 
 
 def test_book_a_ride_and_see_it_on_the_board(page: Any, browser: Any,
