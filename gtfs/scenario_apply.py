@@ -53,7 +53,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from gtfs.compile import compile_feed_file, interpolate_times
 from gtfs.ondemand import CONFIG_FILE, load_ondemand_service
 from gtfs.reader import METRES_PER_UNIT, Feed, read_feed
-from gtfs.scenario_file import read_scenario
+from gtfs.scenario_file import ScenarioFileError, read_scenario
 from gtfs.times import format_time, parse_times
 from gtfs.writer import write_gtfs
 from transit.errors import ModelError
@@ -197,9 +197,16 @@ def apply_scenario(path: str | Path, *, out_dir: str | Path,
     except ScenarioError as exc:
         raise scenario.fail(exc) from None
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     feed_path = out / "gtfs.zip"
     yaml_path = out / CONFIG_FILE if applied.ondemand is not None else None
+    base_files = {p.resolve() for p in (scenario.base.feed, scenario.base.ondemand,
+                                         scenario.base.streets) if p is not None}
+    for target in (feed_path, yaml_path):
+        if target is not None and target.resolve() in base_files:
+            raise ScenarioFileError(f"out_dir: {str(out)!r} would overwrite the base file "
+                                    f"{target.name}; write the scenario elsewhere",
+                                    file=scenario.path.name)
+    out.mkdir(parents=True, exist_ok=True)
     write_gtfs(applied.tables, feed_path, ondemand=applied.ondemand, config_path=yaml_path)
     return AppliedScenario(
         name=scenario.name, source=scenario.path, feed_path=feed_path, ondemand_path=yaml_path,

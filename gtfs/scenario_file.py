@@ -330,11 +330,26 @@ def _modification(path: Path, lines: dict[Path_, int], index: int, raw: Any) -> 
         raise _error(path, lines, index, "", "kind", f"{kind!r} is not one of "
                      f"{', '.join(KINDS)}")
     try:
-        return _BUILDERS[kind](dict(raw))
+        return _BUILDERS[kind](_ids_as_text(raw))
     except ScenarioError as exc:
         raise _error(path, lines, index, label, exc.field, exc.problem) from None
     except ModelError as exc:  # an on-demand model object (zone, fleet, vehicle type)
         raise _error(path, lines, index, label, "", str(exc)) from None
+
+
+def _ids_as_text(raw: dict[str, Any]) -> dict[str, Any]:
+    """Unquoted numeric ids (``stop_id: 1001``) as the strings GTFS ids are."""
+    def text(v: Any) -> Any:
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key.endswith("_id"):
+            value = text(value)
+        elif (key.endswith("_ids") or key in ("stops", "via")) and isinstance(value, list):
+            value = [text(v) if not isinstance(v, dict) else _ids_as_text(v) for v in value]
+        out[key] = value
+    return out
 
 
 def _keys(raw: dict[str, Any], allowed: tuple[str, ...], where: str = "") -> None:

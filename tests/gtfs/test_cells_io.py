@@ -57,7 +57,7 @@ def test_geopackage_polygons_become_centroids(tmp_path: Path) -> None:
     assert cells.population.tolist() == [10.0, 20.0]
     assert 240 < cells.cell_size_m < 260  # 0.0028° x 0.00225° ≈ 250 m x 250 m
     gdf.drop(columns=["jobs"]).to_file(tmp_path / "nojobs.gpkg", driver="GPKG")
-    with pytest.raises(DemandFileError, match="nojobs.gpkg: missing column 'jobs'"):
+    with pytest.raises(DemandFileError, match=r"nojobs\.gpkg: missing column 'jobs'"):
         read_cells(tmp_path / "nojobs.gpkg")
 
 

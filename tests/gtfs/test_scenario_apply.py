@@ -452,3 +452,17 @@ def test_reroute_applies_to_the_reverse_direction(base: Path) -> None:
     assert [s for s, _, _ in out["T1"]] == ["S1", "S5", "S6", "S3", "S4"]
     assert [s for s, _, _ in out["T3"]] == ["S4", "S3", "S6", "S5", "S1"]
     assert out["T3"][:2] == [("S4", "10:00:00", "10:00:00"), ("S3", "10:20:00", "10:20:00")]
+
+
+def test_numeric_ids_and_base_overwrite(base: Path) -> None:
+    """Unquoted numeric ids are read as text; writing over the base feed is refused."""
+    (base / "stops.txt").write_text(FILES["stops.txt"] + "1001,Numbered,36.60,140.655\n",
+                                    encoding="utf-8")
+    applied = _apply(base, [{"kind": "add-route", "route_id": 77, "stops": [1001, "S2"],
+                             "service_ids": ["WK"], "speed_kmh": 20, "both_directions": False,
+                             "headways": [{"start": 0, "end": 60, "headway_s": 60}]}])
+    assert "77_WK_0_000000" in _trips(read_feed(applied.feed_path))
+    path = base.parent / "over.yml"
+    path.write_text("version: 1\nbase: {dir: out_s, feed: gtfs.zip}\n", encoding="utf-8")
+    with pytest.raises(ScenarioFileError, match=r"would overwrite the base file gtfs\.zip"):
+        apply_scenario(path, out_dir=base.parent / "out_s")
