@@ -54,6 +54,14 @@ function wireSearch(end) {
       } catch (err) { flash(explain(err), "error"); }
     }, 200);
   });
+  input.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape") list.hidden = true;
+    if (ev.key === "Enter" && !list.hidden) {
+      const first = list.querySelector("button");
+      if (first) { ev.preventDefault(); first.click(); }
+    }
+  });
+  input.addEventListener("blur", () => setTimeout(() => { list.hidden = true; }, 200));
 }
 
 // -- planning ---------------------------------------------------------------------------
