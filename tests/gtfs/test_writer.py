@@ -16,8 +16,11 @@ from gtfs.democity import generate_demo_city
 from gtfs.errors import FeedError
 from gtfs.ondemand import load_ondemand_service
 from gtfs.reader import read_feed
+from gtfs.scenario_apply import apply_modifications
 from gtfs.writer import check_structure, write_gtfs
+from tests.conftest import shared_path
 from tests.gtfs.conftest import FeedMaker
+from transit.scenario import AdjustDwell, AdjustSpeed
 
 DAY = date(2026, 10, 7)
 
@@ -111,3 +114,32 @@ def test_structure_errors(make_feed: FeedMaker, tmp_path: Path, table: str, edit
     assert message in str(info.value)
     assert not (tmp_path / "x.zip").exists()
     check_structure(read_feed(make_feed()).tables)  # the unedited feed passes
+
+
+REAL = {
+    "yamanashi": ("gtfs_jp_yamanashi/yamanashi_gtfs.zip", date(2019, 6, 12)),
+    "donanbus": ("gtfs_jp_donanbus_muroran/donanbus_muroran_gtfs_jp.zip", date(2020, 4, 1)),
+    "sample": ("gtfs_small_gtfskit_sample/sample_gtfs.zip", date(2007, 1, 1)),
+    "cairns": ("gtfs_small_cairns/cairns_gtfs.zip", date(2014, 5, 30)),
+}
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("name", sorted(REAL))
+def test_real_feed_round_trip_through_the_scenario_tables(name: str, tmp_path: Path) -> None:
+    """A real feed through apply (no edit) and the writer compiles to the same day; edits load."""
+    relative, day = REAL[name]
+    feed = read_feed(shared_path(relative))
+    out = write_gtfs(apply_modifications(feed, None, []).tables, tmp_path / "same.zip")
+    again = read_feed(out)
+    assert set(again.warnings) == set(feed.warnings)
+    a, b = compile_service_day(feed, day), compile_service_day(again, day)
+    assert a.trip_ids == b.trip_ids
+    assert np.array_equal(a.arrival_s, b.arrival_s)
+    assert np.array_equal(a.departure_s, b.departure_s)
+    route = str(feed.tables["routes"]["route_id"].iloc[0])
+    edited = apply_modifications(feed, None, [AdjustSpeed((route,), 1.1),
+                                              AdjustDwell((route,), 15)])
+    assert edited.results[0].changes["trip_minutes"] < 0
+    tt = compile_service_day(read_feed(write_gtfs(edited.tables, tmp_path / "e.zip")), day)
+    tt.validate()
