@@ -390,7 +390,7 @@ def test_scenario_inherits_its_base_file(base: Path) -> None:
 
 @pytest.mark.slow
 def test_demo_scenarios_apply(demo_dir: Path, tmp_path: Path) -> None:
-    """The shipped demo scenarios apply, read back, compile and keep their on-demand service."""
+    """The shipped demo scenarios apply, read back, compile, keep their service; deterministic."""
     root = Path(__file__).resolve().parents[2] / "docs" / "scenarios"
     counts = {}
     for name in ("base", "alt1_brt_branch", "alt2_drt_replaces_feeders"):
@@ -408,6 +408,9 @@ def test_demo_scenarios_apply(demo_dir: Path, tmp_path: Path) -> None:
             assert set(feed.tables["routes"]["route_id"]) >= {"BRT1"}
             assert not {"F1-07", "F1-09"} & set(feed.tables["routes"]["route_id"])
     assert counts["alt1_brt_branch"] > counts["base"] > counts["alt2_drt_replaces_feeders"]
+    again = apply_scenario(root / "alt1_brt_branch.yml", out_dir=tmp_path / "again",
+                           base_dir=demo_dir)
+    assert again.feed_path.read_bytes() == (tmp_path / "alt1_brt_branch" / "gtfs.zip").read_bytes()
 
 
 def test_frequency_trips_are_made_explicit_before_new_headways(base: Path) -> None:
