@@ -82,6 +82,7 @@ from transit.scenario import (
     RemoveZone,
     Reroute,
     ResizeZone,
+    Scenario,
     ScenarioError,
     SetFleet,
     StopRef,
@@ -130,6 +131,11 @@ class ScenarioFile:
     base: ScenarioBase
     modifications: tuple[Modification, ...]
     origins: tuple[_Origin, ...]
+
+    @property
+    def scenario(self) -> Scenario:
+        """The file's content as a :class:`transit.scenario.Scenario` (no paths)."""
+        return Scenario(self.name, self.modifications, self.description)
 
     def fail(self, error: ScenarioError) -> ScenarioFileError:
         """Turn an error of modification ``error.index`` into one naming its file and line."""

@@ -16,7 +16,7 @@ from gtfs.democity import generate_demo_city
 from gtfs.ondemand import load_ondemand_service
 from gtfs.reader import Feed, read_feed
 from gtfs.scenario_apply import AppliedScenario, apply_scenario
-from gtfs.scenario_file import ScenarioFileError
+from gtfs.scenario_file import ScenarioFileError, read_scenario
 
 DAY = date(2026, 10, 7)  # a Wednesday
 #: Four stops on a parallel, 0.01° of longitude apart (S3-S4 0.02°); T1 and T2 run R1.
@@ -385,6 +385,8 @@ def test_scenario_inherits_its_base_file(base: Path) -> None:
     applied = apply_scenario(child, out_dir=base.parent / "c")
     assert [m.label for m in applied.modifications] == ["remove-trips 'T2'",
                                                         "remove-trips 'T1'"]
+    scenario = read_scenario(child).scenario
+    assert scenario.name == "child" and len(scenario.modifications) == 2
     assert set(_trips(read_feed(applied.feed_path))) == {"U1"}
 
 
