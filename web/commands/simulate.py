@@ -20,6 +20,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from dispatch.model import Place
 from dispatch.simulation import (
     CrowFlyDistances,
     SimulationOptions,
+    SimVehicle,
     TravelDistances,
     fleet_vehicles,
     simulate_day,
@@ -49,6 +51,7 @@ from routing.osm import load_osm
 from routing.snap import NodeIndex
 from routing.streetsearch import StreetSearch
 from transit.errors import TsunaguError
+from transit.ondemand import OnDemandService
 from transit.streets import DRIVE, StreetNetwork
 
 UNREACHABLE_S = 10 ** 9
@@ -164,18 +167,33 @@ def _read_cells(path: Path) -> dict[str, np.ndarray]:
     return {c: np.asarray(v, dtype=np.float64) for c, v in cols.items()}
 
 
-def run_simulation(data_dir: Path, *, fleet: int | None, requests_path: Path | None,
-                   demand_scale: float, seed: int, day: date, reopt_every_min: float,
-                   reopt_time_limit_s: float, no_show: float,
-                   events_path: Path | None) -> dict[str, Any]:
-    """Load the demo city under ``data_dir``, simulate ``day`` and return the summary dict."""
+@dataclass(frozen=True, slots=True)
+class PreparedDay:
+    """Everything ``simulate_day`` needs for one day of a city, read from its files."""
+
+    service: OnDemandService
+    service_ids: frozenset[str]
+    vehicles: tuple[SimVehicle, ...]
+    requests: tuple[DayRequest, ...]
+    travel: TravelTimes
+    distances: TravelDistances
+    travel_kind: str  # "streets" or "crow-fly"
+
+
+def prepare_day(data_dir: Path, *, fleet: int | None, requests_path: Path | None,
+                demand_scale: float, seed: int, day: date) -> PreparedDay:
+    """Read the demo city under ``data_dir`` and build the day's fleet, requests and travel.
+
+    Requests come from ``requests_path`` (CSV) or are generated from the city's
+    cells (``demand_scale``, ``seed``); travel is the street drive matrix over the
+    day's places, or crow-fly when the city has no ``streets.osm``.
+    """
     city = data_dir / "demo"
     feed_path, yaml_path = city / "gtfs.zip", city / CONFIG_FILE
     for p in (feed_path, yaml_path):
         if not p.exists():
             raise SimulateError(f"{p}: no such file (generate the demo city with "
                                 f"`tsunagu demo --out {city}`)")
-    t0 = time.perf_counter()
     feed = read_feed(feed_path, dist_units="km")
     service = load_ondemand_service(feed_path, yaml_path)
     active = feed.calendar.active_services(day)
@@ -183,7 +201,8 @@ def run_simulation(data_dir: Path, *, fleet: int | None, requests_path: Path | N
     stop_at = {s: i for i, s in enumerate(stop_ids)}
     hubs: dict[str, list[Place]] = {}
     for z in service.zones:
-        hubs[z.zone_id] = [Place(float(feed.stop_lat[stop_at[s]]), float(feed.stop_lon[stop_at[s]]))
+        hubs[z.zone_id] = [Place(float(feed.stop_lat[stop_at[s]]),
+                                 float(feed.stop_lon[stop_at[s]]))
                            for s in z.hub_stop_ids if s in stop_at]
     vehicles = fleet_vehicles(service, n_vehicles=fleet)
     if not vehicles:
@@ -210,21 +229,34 @@ def run_simulation(data_dir: Path, *, fleet: int | None, requests_path: Path | N
         travel, distances, kind = matrix, matrix, "streets"
     else:
         travel, distances, kind = CrowFlyTravelTimes(), CrowFlyDistances(), "crow-fly"
+    return PreparedDay(service, frozenset(active), vehicles, tuple(requests), travel,
+                       distances, kind)
+
+
+def run_simulation(data_dir: Path, *, fleet: int | None, requests_path: Path | None,
+                   demand_scale: float, seed: int, day: date, reopt_every_min: float,
+                   reopt_time_limit_s: float, no_show: float,
+                   events_path: Path | None) -> dict[str, Any]:
+    """Load the demo city under ``data_dir``, simulate ``day`` and return the summary dict."""
+    t0 = time.perf_counter()
+    prep = prepare_day(data_dir, fleet=fleet, requests_path=requests_path,
+                       demand_scale=demand_scale, seed=seed, day=day)
     t1 = time.perf_counter()
     options = SimulationOptions(reopt_every_s=round(reopt_every_min * 60),
                                 reopt_time_limit_s=reopt_time_limit_s,
                                 no_show_probability=no_show, seed=seed)
-    result = simulate_day(service, vehicles, requests, travel, service_ids=active,
-                          distances=distances, options=options)
+    result = simulate_day(prep.service, prep.vehicles, prep.requests, prep.travel,
+                          service_ids=prep.service_ids, distances=prep.distances,
+                          options=options)
     t2 = time.perf_counter()
     kpis: DayKpis = compute_kpis(result.events, co2_g_per_km=result.co2_g_per_km)
     if events_path is not None:
         write_events_jsonl(result, events_path)
     return {
-        "city": "demo", "date": day.isoformat(), "services": sorted(active),
+        "city": "demo", "date": day.isoformat(), "services": sorted(prep.service_ids),
         "requests_source": str(requests_path) if requests_path else
         f"generated (scale {demand_scale:g}, seed {seed})",
-        "vehicles": len(vehicles), "travel": kind,
+        "vehicles": len(prep.vehicles), "travel": prep.travel_kind,
         "reopt_every_min": reopt_every_min, "reopt_time_limit_s": reopt_time_limit_s,
         "load_s": round(t1 - t0, 3), "simulate_s": round(t2 - t1, 3),
         "events": len(result.events), "kpis": kpis.as_dict(),
