@@ -23,11 +23,12 @@ from numpy.typing import ArrayLike
 
 from dispatch.errors import DispatchError
 from dispatch.model import EARLIEST_PICKUP, LATEST_DROPOFF, Place, RideRequest
+from transit.demand import ODTrips
 from transit.ondemand import BookingRules, OnDemandService
 
 __all__ = ["CSV_COLUMNS", "DEFAULT_HOURLY_WEIGHTS", "DayRequest", "DemandError",
            "DemandProfile", "generate_day", "parse_time_s", "read_requests_csv",
-           "ride_request"]
+           "requests_from_trips", "ride_request"]
 
 #: Columns a request CSV must have (plus exactly one of the two time columns).
 CSV_COLUMNS = ("id", "request_time", "pickup_lat", "pickup_lon", "dropoff_lat", "dropoff_lon",
@@ -258,6 +259,49 @@ def generate_day(service: OnDemandService, *, cell_lat: ArrayLike, cell_lon: Arr
     return [DayRequest(ride_request(i, p, d, req, time_kind=kind, passengers=party,
                                     wheelchair=chair, rules=rules), booked, f"r{i}")
             for i, (booked, p, d, req, kind, party, chair, rules) in enumerate(raw)]
+
+
+def requests_from_trips(service: OnDemandService, trips: ODTrips, *, seed: int,
+                        profile: DemandProfile | None = None) -> list[DayRequest]:
+    """Turn origin-destination trips (e.g. a planner's scenario demand) into ride requests.
+
+    Trips with an end inside an on-demand zone become requests for an earliest
+    pickup at their departure time, booked ``min_notice_s`` of the zone's rules
+    plus an exponential extra notice (``profile.extra_notice_mean_s``) before;
+    party sizes and wheelchair users are drawn from ``profile``. Other trips are
+    left out (route them by bus or walk first and pass only the on-demand ones).
+
+    Returns
+    -------
+    list of DayRequest
+        Sorted by booking time; ``request_id`` is the index, ``label`` the trip id.
+    """
+    prof = profile if profile is not None else DemandProfile()
+    rng = np.random.default_rng(seed)
+    zo = service.zones_at(trips.origin_lat, trips.origin_lon)
+    zd = service.zones_at(trips.destination_lat, trips.destination_lon)
+    keep = np.flatnonzero((zo >= 0) | (zd >= 0))
+    n = len(keep)
+    party = rng.choice(np.arange(1, len(prof.party_sizes) + 1), size=n,
+                       p=np.asarray(prof.party_sizes))
+    chair = rng.random(n) < prof.wheelchair_share
+    extra = rng.exponential(prof.extra_notice_mean_s, size=n) \
+        if prof.extra_notice_mean_s > 0 else np.zeros(n)
+    raw = []
+    for k, i in enumerate(keep.tolist()):
+        zone = service.zones[int(zo[i] if zo[i] >= 0 else zd[i])]
+        rules = service.booking(zone)
+        notice = (rules.min_notice_s if rules is not None else 0) + int(extra[k])
+        depart = int(trips.depart_s[i])
+        raw.append((depart - notice, i, Place(round(float(trips.origin_lat[i]), 6),
+                                              round(float(trips.origin_lon[i]), 6)),
+                    Place(round(float(trips.destination_lat[i]), 6),
+                          round(float(trips.destination_lon[i]), 6)),
+                    depart, int(party[k]), bool(chair[k]), rules))
+    raw.sort(key=lambda x: (x[0], x[1]))
+    return [DayRequest(ride_request(j, p, d, depart, passengers=pax, wheelchair=ch, rules=r),
+                       booked, trips.trip_ids[i])
+            for j, (booked, i, p, d, depart, pax, ch, r) in enumerate(raw)]
 
 
 def parse_time_s(text: str) -> int:

@@ -13,6 +13,7 @@ from dispatch.demand import (
     generate_day,
     parse_time_s,
     read_requests_csv,
+    requests_from_trips,
 )
 from dispatch.model import EARLIEST_PICKUP, LATEST_DROPOFF
 from tests.dispatch.simfixtures import LON, at, tiny_service
@@ -150,3 +151,26 @@ def test_parse_time() -> None:
     assert parse_time_s("25:01:02") == 90062 and parse_time_s(" 42 ") == 42
     with pytest.raises(ValueError, match="above 59"):
         parse_time_s("8:60:00")
+
+
+def test_requests_from_od_trips_keep_the_zone_trips() -> None:
+    """OD trips touching a zone become requests at their departure, booked with notice."""
+    from transit.demand import ODTrips
+
+    trips = ODTrips(origin_lat=np.array([35.01, 36.0, 36.0]),
+                    origin_lon=np.array([LON, 140.0, 140.0]),
+                    destination_lat=np.array([35.03, 35.02, 36.1]),
+                    destination_lon=np.array([LON, LON, 140.0]),
+                    depart_s=np.array([30_000, 29_000, 31_000], dtype=np.int64),
+                    origin_cell=np.full(3, -1, dtype=np.int64),
+                    destination_cell=np.full(3, -1, dtype=np.int64),
+                    trip_ids=("t1", "t2", "t3"))
+    service = tiny_service()
+    out = requests_from_trips(service, trips, seed=1)
+    assert sorted(d.label for d in out) == ["t1", "t2"]  # t3 never enters the zone
+    assert out == requests_from_trips(service, trips, seed=1)
+    for d in out:
+        t = {"t1": 30_000, "t2": 29_000}[d.label]
+        assert d.request.requested_time_s == t and t - d.booked_at_s >= 600
+        assert d.request.window_s == 600
+    assert [d.request.request_id for d in out] == [0, 1]
