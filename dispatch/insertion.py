@@ -353,17 +353,28 @@ class Dispatcher:
         res = self._insert(request, window, direct=direct)
         return res
 
-    def quote(self, request: RideRequest) -> InsertionResult:
+    def quote(self, request: RideRequest, *,
+              pickup_window_s: tuple[int, int] | None = None) -> InsertionResult:
         """Answer as :meth:`insert` would, leaving every route and promise unchanged.
 
         The request is inserted tentatively (to read its planned times) and
         taken out again; not thread-safe (callers share a dispatcher under a lock).
+        ``pickup_window_s`` narrows the request's own pickup window (e.g. to a
+        vehicle run's hours); the drop-off deadline stays the request's.
         """
         rid = request.request_id
         if rid in self.requests:
             raise DispatchError(f"request_id={rid!r} is already known")
         saved = [list(r) for r in self._routes]
-        res = self.insert(request)
+        if pickup_window_s is None:
+            res = self.insert(request)
+        else:
+            direct = int(self.travel.durations_s([request.pickup], [request.dropoff])[0, 0])
+            lo, hi = request.pickup_window_s(direct)
+            window = (max(lo, pickup_window_s[0]), min(hi, pickup_window_s[1]))
+            if window[1] < window[0]:
+                return InsertionResult(False, rid, reason=REASON_REQUEST)
+            res = self._insert(request, window, direct=direct)
         if res.accepted:
             self.requests.pop(rid, None)
             self._direct.pop(rid, None)
@@ -434,6 +445,10 @@ class Dispatcher:
             routes.append(VehiclePlan(v.vehicle_id, round(self._B[k, 0]), stops,
                                       round(self._B[k, n - 1])))
         return Plan(tuple(routes))
+
+    def keeps_promises(self) -> bool:
+        """Whether every route keeps its promises (no negative forward slack)."""
+        return bool(np.all(self._F[:, 0] >= -1e-6))
 
     def travel_time_s(self) -> float:
         """Total planned vehicle travel time."""

@@ -75,6 +75,12 @@ class PlanQuery(Model):
                                     "within the window")
     transfers: int | None = Field(default=None, ge=0, le=8,
                                   description="At most this many transfers")
+    on_demand: bool | None = Field(
+        default=None,
+        description="Offer on-demand rides (ON_DEMAND legs with bookingInfo: door to hub "
+                    "timed to meet the bus, hub to door, door to door), quoted from the "
+                    "live vehicle plans. Default: on when the origin or the destination "
+                    "lies in an on-demand zone during its service hours")
 
 
 class PlanOut(Out):

@@ -83,6 +83,8 @@ class RunRow(Base):
     capacity_seats: Mapped[int] = mapped_column(Integer)
     seats_left: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The planned stop order, JSON ``[[booking_id, "pickup"|"dropoff"], ...]`` (revision 0002).
+    stop_order: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class BookingRow(Base):
@@ -95,6 +97,7 @@ class BookingRow(Base):
         CheckConstraint("seats >= 1", name="seats"),
         CheckConstraint("seats_held = 0 OR seats_held = seats", name="seats_held"),
         Index(None, "run_id", "status"),
+        Index(None, "rider_id"),
     )
 
     booking_id: Mapped[str] = mapped_column(String(36), primary_key=True)

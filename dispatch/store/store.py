@@ -14,10 +14,11 @@ return the first booking instead of a second one.
 
 from __future__ import annotations
 
+import json
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import TypeVar
@@ -251,6 +252,29 @@ class BookingStore:
                              .order_by(RunRow.start_s, RunRow.run_id))
             return [_run_value(r) for r in rows]
         return self._read(work)
+
+    def stop_order(self, run_id: str) -> list[tuple[str, str]] | None:
+        """Return a run's saved planned stop order (``(booking_id, kind)``), ``None`` if unset."""
+        def work(s: Session) -> str | None:
+            row = s.get(RunRow, run_id)
+            if row is None:
+                raise BookingNotFound(f"no service run {run_id!r}")
+            return row.stop_order
+        text = self._read(work)
+        if text is None:
+            return None
+        return [(str(b), str(k)) for b, k in json.loads(text)]
+
+    def set_stop_order(self, run_id: str, order: Sequence[tuple[str, str]]) -> None:
+        """Save a run's planned stop order (``(booking_id, kind)`` pairs, in visiting order)."""
+        text = json.dumps([[b, k] for b, k in order])
+
+        def work(s: Session) -> None:
+            row = s.get(RunRow, run_id, with_for_update=True)
+            if row is None:
+                raise BookingNotFound(f"no service run {run_id!r}")
+            row.stop_order = text
+        self._write(work)
 
     # -- quotes and bookings -------------------------------------------------------
 
@@ -650,6 +674,14 @@ class BookingStore:
             if status is not None:
                 query = query.where(BookingRow.status == parse_status(status).value)
             rows = s.scalars(query.order_by(BookingRow.created_at, BookingRow.booking_id))
+            return [_booking_value(r) for r in rows]
+        return self._read(work)
+
+    def bookings_for_rider(self, rider_id: str) -> list[Booking]:
+        """Return one rider's bookings (quotes included), oldest first (indexed by rider)."""
+        def work(s: Session) -> list[Booking]:
+            rows = s.scalars(select(BookingRow).where(BookingRow.rider_id == rider_id)
+                             .order_by(BookingRow.created_at, BookingRow.booking_id))
             return [_booking_value(r) for r in rows]
         return self._read(work)
 

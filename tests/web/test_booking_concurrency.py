@@ -7,7 +7,6 @@ import threading
 from flask import Flask
 
 from dispatch.checker import check_plan
-from dispatch.model import Place, Vehicle
 from tests.web.conftest import Tokens, zone_ride
 from web.app import services_of
 
@@ -42,19 +41,16 @@ def test_concurrent_bookings_keep_every_promise(app: Flask, tokens: Tokens) -> N
     assert {b.booking_id for b in store.bookings()} == set(acked)
     assert store.audit() == []
     svc = s.drt[0]
-    check = s.bookings.check_for(svc)
+    state = s.bookings.state_for(svc)
     for run in store.runs(s.timetable.service_date):
-        pending = check.pending(run.run_id)
-        assert sum(b.request.seats for b in pending) <= run.capacity_seats
-        if not pending:
+        plan = state.plan_of(run)
+        assert sum(b.request.seats for b in plan.bookings) <= run.capacity_seats
+        if not plan.bookings:
             continue
-        d = check.dispatcher(run, pending)
-        plan = d.plan()
-        served = {st.request_id for st in plan.route_of(0).stops}
-        assert served == set(range(1, len(pending) + 1))
-        veh = next(v for v in svc.fleet if v.vehicle_id == run.vehicle_id)
-        vehicle = Vehicle(0, veh.seats, veh.wheelchair_spaces, Place(*svc.depot), run.start_s,
-                          run.end_s)
-        violations = check_plan(plan, [vehicle], list(d.requests.values()), check.travel,
-                                now_s=run.start_s, promises=d.promises)
+        d = plan.dispatcher
+        assert d is not None, (run.run_id, plan.problem)
+        served = {st.request_id for st in d.plan().route_of(0).stops}
+        assert served == set(range(1, len(plan.bookings) + 1))
+        violations = check_plan(d.plan(), [state.vehicle(run)], list(d.requests.values()),
+                                state.travel, now_s=run.start_s, promises=d.promises)
         assert violations == [], (run.run_id, violations)

@@ -6,8 +6,8 @@ of each route's trips, else its stop sequences), stops and the on-demand zones
 with their hubs. Built once per app and kept (the data of one app never changes).
 
 The board is one read for the dispatcher's live page: vehicles, the loaded day's
-ride requests and each run's planned stops with ETAs, the route rebuilt from its
-pending bookings exactly as the booking check does (every promise kept).
+ride requests and each run's planned stops with ETAs, read from the zone's live plans
+(:class:`web.services.drt_state.DrtState`, the same ones bookings and ``/plan`` use).
 
 Both are registered through the app's :class:`web.openapi.Api`, so they are
 authenticated, documented in OpenAPI and answer problem+json like the rest of
@@ -25,7 +25,6 @@ from pydantic import ConfigDict
 from shapely.geometry import mapping
 
 from dispatch.booking import BookingStatus
-from dispatch.errors import DispatchError
 from routing.itinerary import clock_hms
 from transit.streets import DRIVE, StreetNetwork
 from transit.timetable import Timetable
@@ -225,16 +224,16 @@ def board(services: Services) -> BoardOut:
         problem = None
         service = by_vehicle.get(run.vehicle_id)
         if pending and service is not None:
-            try:
-                d = bookings.check_for(service).dispatcher(run, pending)
-                for st in d.plan().route_of(0).stops:
-                    b = pending[st.request_id - 1]
+            plan = bookings.state_for(service).plan_of(run)
+            if plan.dispatcher is None:
+                problem = plan.problem
+            else:
+                for st in plan.dispatcher.plan().route_of(0).stops:
+                    b = plan.booking_of(st.request_id)
                     node = b.request.origin if st.kind == "pickup" else b.request.destination
                     stops.append(BoardStopOut(booking_id=b.booking_id, kind=st.kind,
                                               time=clock_hms(st.time_s), time_s=st.time_s,
                                               lat=float(lat[node]), lon=float(lon[node])))
-            except DispatchError as exc:
-                problem = str(exc)
         runs_out.append(BoardRunOut(run_id=run.run_id, vehicle_id=run.vehicle_id,
                                     start=clock_hms(run.start_s), end=clock_hms(run.end_s),
                                     capacity_seats=run.capacity_seats,

@@ -36,10 +36,7 @@ from dispatch.booking import (
     ServiceRun,
 )
 from dispatch.errors import DispatchError
-from dispatch.insertion import Dispatcher
 from dispatch.model import Place as DPlace
-from dispatch.model import RideRequest as DRequest
-from dispatch.model import Vehicle
 from dispatch.store import BookingStore
 from dispatch.travel import TravelTimes
 from routing.geo import haversine_m
@@ -62,11 +59,11 @@ from web.schemas import (
 )
 from web.services.drive import ZoneDriveTimes
 from web.services.drt import HUB_RADIUS_M, DrtService
+from web.services.drt_state import PENDING, DrtState
 
 RUN_LENGTH_S = 2 * 3600
 MAX_SNAP_M = 500.0
 MAX_WINDOW_S = 3600
-PENDING = (BookingStatus.BOOKED, BookingStatus.ASSIGNED, BookingStatus.EN_ROUTE)
 
 
 def run_id_of(vehicle_id: str, day: date, start_s: int) -> str:
@@ -88,49 +85,22 @@ class _Ends:
 
 
 class InsertionCheck:
-    """Feasibility by real-time insertion into each candidate run's route.
+    """Feasibility by real-time insertion into each candidate run's live route.
 
     Parameters
     ----------
-    service : DrtService
-        The service whose vehicles may serve the ride.
-    store : BookingStore
-        Read for the bookings each run already holds.
-    node_place : callable
-        Street node index -> dispatch place.
-    travel : TravelTimes
-        Vehicle travel times.
+    state : DrtState
+        The zone's live plans (the same ones the journey planner quotes from).
     max_alternatives : int
         Other offers returned beside the best.
     """
 
-    def __init__(self, service: DrtService, store: BookingStore,
-                 node_place: Callable[[int], DPlace], travel: TravelTimes, *,
-                 max_alternatives: int = 3) -> None:
-        self.service = service
-        self.store = store
-        self.node_place = node_place
-        self.travel = travel
+    def __init__(self, state: DrtState, *, max_alternatives: int = 3) -> None:
+        self.state = state
+        self.service = state.service
+        self.store = state.store
+        self.travel = state.travel
         self.max_alternatives = max_alternatives
-        self._fleet = {v.vehicle_id: v for v in service.fleet}
-
-    def _request(self, rid: int, r: RideRequest, lo: int, hi: int) -> DRequest:
-        return DRequest(rid, self.node_place(r.origin), self.node_place(r.destination),
-                        lo, window_s=hi - lo, passengers=r.seats,
-                        ride_alpha=max(1.0, self.service.max_ride_factor),
-                        service_s=self.service.boarding_s)
-
-    def dispatcher(self, run: ServiceRun, bookings: Sequence[Booking]) -> Dispatcher:
-        """Return the run's route rebuilt from its pending bookings (ids 1..n in order)."""
-        v = self._fleet[run.vehicle_id]
-        depot = DPlace(*self.service.depot)
-        veh = Vehicle(0, v.seats, v.wheelchair_spaces, depot, run.start_s, run.end_s)
-        reqs = [self._request(i, b.request, b.offer.pickup_earliest_s, b.offer.pickup_latest_s)
-                for i, b in enumerate(bookings, start=1)]
-        promises = {i: (b.offer.pickup_earliest_s, b.offer.pickup_latest_s)
-                    for i, b in enumerate(bookings, start=1)}
-        return Dispatcher([veh], self.travel, now_s=run.start_s, requests=reqs,
-                          promises=promises)
 
     def pending(self, run_id: str) -> list[Booking]:
         """Return the bookings a run still has to pick up, oldest first."""
@@ -139,7 +109,7 @@ class InsertionCheck:
     def check(self, request: RideRequest, runs: Sequence[ServiceRun]) -> FeasibilityResult:
         """Return the cheapest insertion over the service's runs, or why there is none."""
         lo, hi = request.earliest_pickup_s, request.latest_pickup_s
-        cands = [r for r in runs if r.vehicle_id in self._fleet
+        cands = [r for r in runs if self.state.serves(r)
                  and r.service_date == request.service_date and r.start_s <= hi
                  and r.end_s > lo]
         if not cands:
@@ -152,22 +122,26 @@ class InsertionCheck:
                                      "seat(s) left")
         offers: list[tuple[int, float, PickupOffer]] = []
         reasons: list[str] = []
-        for run in with_seats:
-            a, b = max(lo, run.start_s), min(hi, run.end_s)  # the offer must lie in the run
-            if a > b:
-                continue
-            try:
-                d = self.dispatcher(run, self.pending(run.run_id))
-                res = d.insert(self._request(10**6, request, a, b))
-            except DispatchError as exc:
-                reasons.append(f"run {run.run_id}: {exc}")
-                continue
-            if not res.accepted or res.pickup_window_s is None or res.dropoff_eta_s is None:
-                reasons.append(res.reason)
-                continue
-            pe, pl = res.pickup_window_s
-            offers.append((res.pickup_eta_s or pe, res.added_travel_s or 0.0,
-                           PickupOffer(run.run_id, pe, pl, res.dropoff_eta_s)))
+        with self.state.lock:
+            for run in with_seats:
+                a, b = max(lo, run.start_s), min(hi, run.end_s)  # the offer must lie in the run
+                if a > b:
+                    continue
+                plan = self.state.plan_of(run)
+                if plan.dispatcher is None:
+                    reasons.append(f"run {run.run_id}: {plan.problem}")
+                    continue
+                try:
+                    res = plan.dispatcher.quote(self.state.request(10**6, request, a, b))
+                except DispatchError as exc:
+                    reasons.append(f"run {run.run_id}: {exc}")
+                    continue
+                if not res.accepted or res.pickup_window_s is None or res.dropoff_eta_s is None:
+                    reasons.append(res.reason)
+                    continue
+                pe, pl = res.pickup_window_s
+                offers.append((res.pickup_eta_s or pe, res.added_travel_s or 0.0,
+                               PickupOffer(run.run_id, pe, pl, res.dropoff_eta_s)))
         if not offers:
             why = sorted(set(reasons))[0] if reasons else "no run fits"
             return FeasibilityResult(None, reason=f"no vehicle can serve the ride between "
@@ -218,7 +192,9 @@ class BookingService:
         self._make_travel = travel or self._drive_times
         self._travel: dict[str, TravelTimes] = {}
         self._travel_lock = threading.Lock()
-        self._lock = threading.Lock()
+        #: One lock for every route-changing action and every read of the live plans.
+        self._lock = threading.RLock()
+        self._states: dict[str, DrtState] = {}
         self._by_vehicle = {v.vehicle_id: s for s in self.services for v in s.fleet}
         self.offer_runs()
 
@@ -256,9 +232,40 @@ class BookingService:
                 t = self._travel[service.zone_id] = self._make_travel(service)
             return t
 
+    def state_for(self, service: DrtService) -> DrtState:
+        """Return the live plans of one zone (built on first use)."""
+        with self._lock:
+            st = self._states.get(service.zone_id)
+            if st is None:
+                st = self._states[service.zone_id] = DrtState(
+                    service, self.service_date, self.store, self.node_place,
+                    self.travel_for(service), lock=self._lock)
+            return st
+
+    def states(self) -> dict[str, DrtState]:
+        """Return the live plans of every zone, by zone id."""
+        return {s.zone_id: self.state_for(s) for s in self.services}
+
+    def warm(self) -> int:
+        """Rebuild every run's plan that holds pending bookings now; return how many."""
+        n = 0
+        with self._lock:
+            for st in self.states().values():
+                for run in st.runs():
+                    if run.seats_left < run.capacity_seats:
+                        st.plan_of(run)
+                        n += 1
+        return n
+
     def check_for(self, service: DrtService) -> InsertionCheck:
-        """Return the feasibility check of one service."""
-        return InsertionCheck(service, self.store, self.node_place, self.travel_for(service))
+        """Return the feasibility check of one service (over its live plans)."""
+        return InsertionCheck(self.state_for(service))
+
+    def _refresh(self, run_ids: set[str]) -> None:
+        for rid in run_ids:
+            service = self._by_vehicle.get(self.store.run(rid).vehicle_id)
+            if service is not None:
+                self.state_for(service).refresh([rid])
 
     # -- requests ----------------------------------------------------------------------
 
@@ -349,20 +356,26 @@ class BookingService:
                 raise invalid("body.quoteId", f"quote {body.quote_id} is not this rider's",
                               kind="not_owner")
         with self._lock:
-            return self.store.book(req, idempotency_key=key, feasibility=self.check_for(service),
-                                   quote_id=body.quote_id, actor=actor)
+            out = self.store.book(req, idempotency_key=key, feasibility=self.check_for(service),
+                                  quote_id=body.quote_id, actor=actor)
+            if out.booking is not None and not out.replayed:
+                self._refresh({out.booking.offer.run_id})
+            return out
 
     def change(self, booking_id: str, to: BookingStatus, **kw: object) -> Booking:
         """Move a booking (409 when the store refuses the move)."""
         try:
             with self._lock:
-                return self.store.change(booking_id, to, **kw)  # type: ignore[arg-type]
+                before = self.store.get(booking_id).offer.run_id
+                b = self.store.change(booking_id, to, **kw)  # type: ignore[arg-type]
+                self._refresh({before, b.offer.run_id})
+                return b
         except BookingError as exc:
             raise conflict(exc) from None
 
     def for_rider(self, rider_id: str) -> list[Booking]:
         """Return a rider's bookings, oldest first."""
-        return [b for b in self.store.bookings() if b.request.rider_id == rider_id]
+        return self.store.bookings_for_rider(rider_id)
 
     def vehicle_of(self, booking: Booking) -> str:
         """Return the vehicle of the run a booking is on."""
@@ -376,22 +389,26 @@ class BookingService:
         service = self._by_vehicle.get(run.vehicle_id)
         if service is None:
             raise invalid("body.runId", f"run {run_id!r} belongs to no on-demand service")
-        check = self.check_for(service)
+        state = self.state_for(service)
         with self._lock:
-            pending = check.pending(run_id)
-            if not pending:
+            plan = state.plan_of(run)
+            if not plan.bookings:
                 return ReoptimizeOut(run_id=run_id, adopted=False, travel_time_s=0.0,
                                      assigned=0, stops=[])
+            d = plan.dispatcher
+            if d is None:
+                raise ApiProblem(409, "conflict", "Route cannot be rebuilt",
+                                 f"run {run_id}: {plan.problem}")
             try:
-                d = check.dispatcher(run, pending)
                 adopted = d.reoptimize(time_limit_s=time_limit_s, seed=seed)
             except DispatchError as exc:
-                raise ApiProblem(409, "conflict", "Route cannot be rebuilt",
+                raise ApiProblem(409, "conflict", "Route cannot be re-optimized",
                                  f"run {run_id}: {exc}") from None
+            state.save_order(plan)
             route = d.plan().route_of(0)
             stops, assigned = [], 0
             for st in route.stops:
-                b = pending[st.request_id - 1]
+                b = plan.booking_of(st.request_id)
                 stops.append(PlannedStopOut(booking_id=b.booking_id, kind=st.kind,
                                             time=clock_hms(st.time_s), time_s=st.time_s))
                 if st.kind != "pickup" or b.status is BookingStatus.EN_ROUTE:
@@ -406,6 +423,7 @@ class BookingService:
                     assigned += 1
                 except BookingError:  # changed meanwhile (cancelled by its rider)
                     continue
+            state.refresh([run_id])
             return ReoptimizeOut(run_id=run_id, adopted=adopted,
                                  travel_time_s=round(d.travel_time_s(), 1), assigned=assigned,
                                  stops=stops)

@@ -19,16 +19,19 @@ from dispatch.store import BookingStore, database_url
 from gtfs.compile import compile_feed_file
 from gtfs.democity import generate_demo_city
 from gtfs.democity.services import SAMPLE_WEEKDAY
+from gtfs.ondemand import load_ondemand_service
 from gtfs.reader import read_feed
 from routing.osm import load_osm
+from transit.ondemand import OnDemandService
 from transit.streets import StreetNetwork
 from transit.timetable import Timetable
 from web.auth import TokenStore
 from web.config import ConfigError, Settings
 from web.ratelimit import Limit, RateLimiter
 from web.services.booking import BookingService
-from web.services.drt import DrtService, load_drt_services
+from web.services.drt import DrtService, drt_services
 from web.services.fleet import FleetService
+from web.services.ondemand_provider import DispatchOnDemandProvider
 from web.services.planner import PlannerService
 
 T = TypeVar("T")
@@ -82,13 +85,31 @@ class Services:
         return self._once("streets", lambda: load_osm(self.paths()["streets"]))
 
     @property
+    def active_services(self) -> frozenset[str]:
+        """GTFS service ids running on the loaded day."""
+        return self._once("active", lambda: frozenset(
+            read_feed(self.paths()["feed"]).calendar.active_services(
+                self.timetable.service_date)))
+
+    @property
+    def ondemand_service(self) -> OnDemandService:
+        """The on-demand service definition (GTFS-Flex zones + ``drt_service.yaml``)."""
+        p = self.paths()
+        return self._once("ondemand_service", lambda: load_ondemand_service(
+            p["feed"], p["drt_service"]))
+
+    @property
     def drt(self) -> tuple[DrtService, ...]:
         """The on-demand services on the loaded day."""
-        def build() -> tuple[DrtService, ...]:
-            p, tt = self.paths(), self.timetable
-            active = read_feed(p["feed"]).calendar.active_services(tt.service_date)
-            return load_drt_services(p["drt_service"], p["feed"], tt, active)
-        return self._once("drt", build)
+        return self._once("drt", lambda: drt_services(
+            self.ondemand_service, self.timetable, self.active_services))
+
+    @property
+    def ondemand(self) -> DispatchOnDemandProvider:
+        """Journey planning's on-demand legs, quoted from the bookings' live plans."""
+        return self._once("ondemand", lambda: DispatchOnDemandProvider(
+            self.ondemand_service, self.timetable, dispatchers=self.bookings.states(),
+            active_service_ids=self.active_services))
 
     # -- services ----------------------------------------------------------------------
 
@@ -140,7 +161,9 @@ class Services:
 
     def warm(self) -> None:
         """Build every part now (``tsunagu serve`` calls this before serving)."""
-        _ = (self.planner, self.bookings, self.fleet, self.tokens, self.limiter)
+        _ = (self.planner, self.bookings, self.fleet, self.tokens, self.limiter,
+             self.ondemand)
+        self.bookings.warm()
 
     def close(self) -> None:
         """Close database connections."""

@@ -116,3 +116,20 @@ class ZoneDriveTimes:
                 else:
                     out[i, j] = int(self._crow.durations_s([o], [destinations[j]])[0, 0])
         return out
+
+    def distance_m(self, a: Place, b: Place) -> float:
+        """Return the street length of the fastest drive from ``a`` to ``b``.
+
+        Crow-fly x the fallback's detour factor when either place has no drivable
+        node or ``b`` is not reached within the search bound.
+        """
+        na, nb = self.node_of(a), self.node_of(b)
+        if na >= 0 and nb >= 0:
+            if na == nb:
+                return 0.0
+            with self._lock:
+                nodes, _ = self._search.run(np.array([na], np.int64), np.array([0.0]),
+                                            self._limit_s)
+                if bool(np.any(nodes == nb)):
+                    return float(self._search.path_length_m(nb))
+        return float(self._crow.distance_m([a], [b])[0, 0]) * self._crow.detour_factor

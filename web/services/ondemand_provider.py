@@ -27,7 +27,7 @@ import json
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from dispatch.errors import DispatchError
 from dispatch.insertion import Dispatcher, InsertionResult
@@ -36,11 +36,12 @@ from dispatch.model import Place as DPlace
 from dispatch.travel import CrowFlyTravelTimes, TravelTimes
 from routing.ondemand import DOOR, BookingInfo, OnDemandOffer
 from routing.planner import parse_clock
+from routing.snap import NodeIndex
 from transit.errors import TsunaguError
 from transit.ondemand import PRIOR_DAYS, REAL_TIME, BookingRules, OnDemandService, OnDemandZone
-from transit.streets import StreetNetwork
+from transit.streets import DRIVE, StreetNetwork
 from transit.timetable import Timetable
-from web.services.ondemand_drive import DriveTimes
+from web.services.drive import ZoneDriveTimes
 
 DEFAULT_TRANSFER_BUFFER_S = 180
 DEFAULT_RULES = BookingRules("default", transfer_buffer_s=DEFAULT_TRANSFER_BUFFER_S)
@@ -49,6 +50,19 @@ QUOTE_ID_BASE = 2_000_000_000
 
 class FleetStateError(ValueError, TsunaguError):
     """A fleet state file cannot be read."""
+
+
+class LivePlans(Protocol):
+    """A zone's live vehicle plans as the provider asks them (a ``Dispatcher``, a ``DrtState``)."""
+
+    @property
+    def travel(self) -> TravelTimes:
+        """The zone's vehicle travel times."""
+        ...
+
+    def quote(self, request: RideRequest) -> InsertionResult:
+        """Answer a ride as an insertion would, changing nothing."""
+        ...
 
 
 class DispatchOnDemandProvider:
@@ -60,24 +74,25 @@ class DispatchOnDemandProvider:
         Zones, hubs, hours, fleets and booking rules.
     timetable : Timetable
         The compiled day (hub stop indices and coordinates).
-    dispatchers : mapping of zone id to Dispatcher
-        The live vehicle plans of each zone with a fleet; zones without one get no offers.
+    dispatchers : mapping of zone id to LivePlans
+        The live vehicle plans of each zone with a fleet (a ``Dispatcher``, or the web
+        app's :class:`web.services.drt_state.DrtState`, which bookings also use);
+        zones without one get no offers.
     active_service_ids : collection of str
         GTFS service ids running on the day (which service windows apply).
     distance_m : callable, optional
-        Driven metres between two places (default crow-fly x 1.3).
+        Driven metres between two places (default: the zone's travel times'
+        ``distance_m`` when they have one, else crow-fly x 1.3).
     """
 
     def __init__(self, service: OnDemandService, timetable: Timetable, *,
-                 dispatchers: Mapping[str, Dispatcher], active_service_ids: Collection[str],
+                 dispatchers: Mapping[str, LivePlans], active_service_ids: Collection[str],
                  distance_m: Callable[[DPlace, DPlace], float] | None = None) -> None:
         self.service = service
         self.timetable = timetable
-        self.dispatchers = dict(dispatchers)
+        self.dispatchers: dict[str, LivePlans] = dict(dispatchers)
         self.active_service_ids = frozenset(active_service_ids)
-        crow = CrowFlyTravelTimes()
-        self._distance = distance_m or (
-            lambda a, b: float(crow.distance_m([a], [b])[0, 0]) * crow.detour_factor)
+        self._distance = distance_m
         #: Held while quoting; hold it too when changing a dispatcher in place.
         self.lock = threading.Lock()
         self._next_id = QUOTE_ID_BASE
@@ -87,7 +102,7 @@ class DispatchOnDemandProvider:
         buffers = [r.transfer_buffer_s for r in service.booking_rules]
         self._buffer = max(buffers) if buffers else DEFAULT_TRANSFER_BUFFER_S
 
-    def set_dispatcher(self, zone_id: str, dispatcher: Dispatcher) -> None:
+    def set_dispatcher(self, zone_id: str, dispatcher: LivePlans) -> None:
         """Replace a zone's live plans (e.g. rebuilt from the booking store after a booking).
 
         Quotes running in other threads finish on the old plans.
@@ -95,6 +110,13 @@ class DispatchOnDemandProvider:
         self.service.zone(zone_id)  # LookupError naming the zone when unknown
         with self.lock:
             self.dispatchers[zone_id] = dispatcher
+
+    def serves(self, lat: float, lon: float, time_s: int) -> bool:
+        """Whether a zone with live plans holds the point and is open at ``time_s``."""
+        zone = self.service.zone_at(lat, lon)
+        if zone is None or zone.zone_id not in self.dispatchers:
+            return False
+        return any(a <= time_s <= b for a, b in zone.windows_on(self.active_service_ids))
 
     # -- the Protocol ----------------------------------------------------------------
 
@@ -215,6 +237,17 @@ class DispatchOnDemandProvider:
             # inside the lock: the drive-time searches and caches are shared
             return self._offer(zone, rules, req, res, direct, from_stop, to_stop, booked)
 
+    def _distance_m(self, zone: OnDemandZone, a: DPlace, b: DPlace) -> float:
+        if self._distance is not None:
+            return self._distance(a, b)
+        plans = self.dispatchers.get(zone.zone_id)
+        travel = plans.travel if plans is not None else None
+        measure = getattr(travel, "distance_m", None)
+        if measure is not None and not isinstance(travel, CrowFlyTravelTimes):
+            return float(measure(a, b))
+        crow = CrowFlyTravelTimes()
+        return float(crow.distance_m([a], [b])[0, 0]) * crow.detour_factor
+
     def _offer(self, zone: OnDemandZone, rules: BookingRules, req: RideRequest,
                res: InsertionResult, direct: int, from_stop: int, to_stop: int,
                booked: int) -> OnDemandOffer | None:
@@ -229,7 +262,7 @@ class DispatchOnDemandProvider:
             from_stop=from_stop, to_stop=to_stop, pickup_earliest_s=lo, pickup_latest_s=hi,
             pickup_s=pickup, dropoff_s=max(dropoff, pickup),
             dropoff_latest_s=max(deadline, dropoff, pickup),
-            distance_m=round(self._distance(req.pickup, req.dropoff), 1),
+            distance_m=round(self._distance_m(zone, req.pickup, req.dropoff), 1),
             zone_id=zone.zone_id, zone_name=zone.name,
             booking=_booking_info(rules, lo, booked))
 
@@ -269,8 +302,8 @@ def idle_vehicles(service: OnDemandService, zone: OnDemandZone) -> list[Vehicle]
     return out
 
 
-def read_fleet_state(path: str | Path, service: OnDemandService, travel: TravelTimes
-                     ) -> dict[str, Dispatcher]:
+def read_fleet_state(path: str | Path, service: OnDemandService,
+                     travel: TravelTimes | Mapping[str, TravelTimes]) -> dict[str, Dispatcher]:
     """Read the live state of every zone's fleet from a JSON file.
 
     Format::
@@ -284,7 +317,8 @@ def read_fleet_state(path: str | Path, service: OnDemandService, travel: TravelT
                        "passengers": 1}]}}}
 
     Vehicles not listed are idle at the depot; rides are promised pickups not
-    yet made (inserted in order, every promise kept).
+    yet made (inserted in order, every promise kept). ``travel`` is one source for
+    every zone or one per zone id.
 
     Raises
     ------
@@ -309,7 +343,8 @@ def read_fleet_state(path: str | Path, service: OnDemandService, travel: TravelT
             if not vehicles:
                 continue
             entry: dict[str, Any] = zones.get(z.zone_id, {})
-            out[z.zone_id] = _zone_state(p, service, z, vehicles, entry, travel, now)
+            zt = travel[z.zone_id] if isinstance(travel, Mapping) else travel
+            out[z.zone_id] = _zone_state(p, service, z, vehicles, entry, zt, now)
         unknown = sorted(set(zones) - {z.zone_id for z in service.zones})
         if unknown:
             raise FleetStateError(f"{p}: zones.{unknown[0]}: not a zone of the service")
@@ -367,16 +402,11 @@ def build_ondemand_provider(service: OnDemandService, timetable: Timetable,
                             fleet_state: str | Path | None = None) -> DispatchOnDemandProvider:
     """Return the provider over the zones' fleets (idle at depots, or ``fleet_state``).
 
-    Drive times come from the streets' drive graph (:class:`DriveTimes`), or
-    crow-fly when ``streets`` is ``None``.
+    Drive times come from the streets' drive graph, one
+    :class:`~web.services.drive.ZoneDriveTimes` per zone (its places, hubs and
+    depot), or crow-fly when ``streets`` is ``None``.
     """
-    travel: TravelTimes
-    distance: Callable[[DPlace, DPlace], float] | None = None
-    if streets is not None and streets.n_edges:
-        drive = DriveTimes(streets)
-        travel, distance = drive, drive.distance_m
-    else:
-        travel = CrowFlyTravelTimes()
+    travel = zone_travel_times(service, timetable, streets)
     if fleet_state is not None:
         dispatchers = read_fleet_state(fleet_state, service, travel)
     else:
@@ -385,11 +415,29 @@ def build_ondemand_provider(service: OnDemandService, timetable: Timetable,
             vehicles = idle_vehicles(service, z)
             if vehicles:
                 start = min(v.shift_start_s for v in vehicles)
-                dispatchers[z.zone_id] = Dispatcher(vehicles, travel, now_s=start)
+                dispatchers[z.zone_id] = Dispatcher(vehicles, travel[z.zone_id], now_s=start)
     return DispatchOnDemandProvider(service, timetable, dispatchers=dispatchers,
-                                    active_service_ids=active_service_ids,
-                                    distance_m=distance)
+                                    active_service_ids=active_service_ids)
 
 
-__all__ = ["DispatchOnDemandProvider", "FleetStateError", "build_ondemand_provider",
-           "idle_vehicles", "read_fleet_state"]
+def zone_travel_times(service: OnDemandService, timetable: Timetable,
+                      streets: StreetNetwork | None) -> dict[str, TravelTimes]:
+    """Return each zone's vehicle travel times: driving on ``streets``, else crow-fly."""
+    if streets is None or not streets.n_edges:
+        crow = CrowFlyTravelTimes()
+        return {z.zone_id: crow for z in service.zones}
+    index = NodeIndex.of_network(streets, int(DRIVE))
+    tt = timetable
+    out: dict[str, TravelTimes] = {}
+    for z in service.zones:
+        extra = [(float(tt.stop_lat[s]), float(tt.stop_lon[s]))
+                 for s in service.hub_stop_indices(z, tt.stop_index)]
+        fleet = service.fleet(z)
+        if fleet is not None:
+            extra.append((fleet.depot_lat, fleet.depot_lon))
+        out[z.zone_id] = ZoneDriveTimes(streets, z.polygon, extra, index)
+    return out
+
+
+__all__ = ["DispatchOnDemandProvider", "FleetStateError", "LivePlans",
+           "build_ondemand_provider", "idle_vehicles", "read_fleet_state", "zone_travel_times"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import queue
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +22,8 @@ import numpy as np
 
 from routing.geo import haversine_m
 from routing.itinerary import ItineraryWriter
+from routing.multimodal import MultimodalPlanner
+from routing.ondemand import OnDemandProvider
 from routing.planner import Place, Planner, PlannerConfig, parse_clock, parse_place
 from transit.errors import TsunaguError
 from transit.streets import StreetNetwork
@@ -106,8 +108,24 @@ class PlannerService:
                                f"{day.isoformat()}", kind="date_not_loaded")
         return self.service_date
 
-    def plan(self, q: PlanQuery, *, where: str = "query") -> dict[str, Any]:
-        """Return the OTP-shaped plan response for a validated query."""
+    def plan(self, q: PlanQuery, *, where: str = "query",
+             ondemand: OnDemandProvider | None = None,
+             serves: Callable[[float, float, int], bool] | None = None) -> dict[str, Any]:
+        """Return the OTP-shaped plan response for a validated query.
+
+        Parameters
+        ----------
+        q : PlanQuery
+            The validated query.
+        where : str
+            ``query`` or ``body`` (error locations).
+        ondemand : OnDemandProvider, optional
+            Quotes on-demand legs (:class:`routing.multimodal.MultimodalPlanner`);
+            used when ``q.on_demand`` is true, or when it is unset and ``serves``
+            says the origin or the destination is in a zone open at the query time.
+        serves : callable, optional
+            ``(lat, lon, time_s) -> bool``.
+        """
         self.check_date(q.date, f"{where}.date")
         try:
             when = parse_clock(q.time, argument=f"{where}.time")
@@ -115,8 +133,22 @@ class PlannerService:
             raise invalid(f"{where}.time", str(exc).removeprefix(f"{where}.time: ")) from None
         o, o_name = self._place(q.from_, f"{where}.from")
         d, d_name = self._place(q.to, f"{where}.to")
+        use = q.on_demand
+        if use is None:
+            use = serves is not None and any(
+                not p.is_stop and serves(p.lat, p.lon, when) for p in (o, d))
         with self._planner() as (planner, writer):
-            if q.arrive_by:
+            if use and ondemand is not None:
+                mm = MultimodalPlanner(planner, ondemand)
+                journeys = mm.arrive_by(o, d, when) if q.arrive_by else mm.depart_at(o, d, when)
+                if q.window:  # the range query's walk + transit journeys too
+                    more = planner.arrive_by(o, d, when, window_s=q.window * 60) \
+                        if q.arrive_by else planner.depart_at(o, d, when,
+                                                              window_s=q.window * 60)
+                    journeys += [j for j in more if j not in journeys]
+                    journeys.sort(key=lambda j: (-j.departure_s, -j.arrival_s)
+                                  if q.arrive_by else (j.arrival_s, -j.departure_s))
+            elif q.arrive_by:
                 journeys = planner.arrive_by(o, d, when, window_s=q.window * 60)
             else:
                 journeys = planner.depart_at(o, d, when, window_s=q.window * 60)
