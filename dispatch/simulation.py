@@ -153,7 +153,7 @@ class SimulationOptions:
     """
 
     reopt_every_s: int = 900
-    reopt_time_limit_s: float = 1.0
+    reopt_time_limit_s: float = 0.5
     no_show_probability: float = 0.0
     seed: int = 0
 

@@ -73,6 +73,10 @@ def test_errors_are_one_line_and_exit_2(city: DemoCity, tmp_path: Path) -> None:
         (("--requests", str(bad)), "bad.csv:1: missing column"),
         (("--requests", str(tmp_path / "none.csv")), "no such file"),
         (("--fleet", "0"), "--fleet=0"),
+        (("--reopt-every", "nan"), "--reopt-every=nan"),
+        (("--reopt-time-limit", "0"), "--reopt-time-limit=0.0"),
+        (("--no-show", "2"), "no_show_probability=2.0"),
+        (("--demand-scale", "-1"), "scale=-1.0"),
     ]:
         code, _, err = _run("--data-dir", data, *args)
         assert code == 2 and needle in err and len(err.strip().splitlines()) == 1, (args, err)

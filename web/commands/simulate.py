@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -301,12 +302,14 @@ def _text(info: dict[str, Any]) -> str:
                    "dropoff_lon,passengers,wheelchair,earliest_pickup|latest_dropoff).")
 @click.option("--demand-scale", type=float, default=None,
               help="Multiply the generated demand (0.05 trips per zone resident) [default: 1].")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Random seed.")
 @click.option("--date", "day", callback=_parse_date, default=None,
               help=f"Service day, YYYY-MM-DD [default: {SAMPLE_WEEKDAY.isoformat()}].")
-@click.option("--reopt-every", "reopt_every", type=float, default=15.0, show_default=True,
+@click.option("--reopt-every", "reopt_every", type=click.FloatRange(min=0), default=15.0,
+              show_default=True,
               help="Minutes between re-optimizations (0: never).")
-@click.option("--reopt-time-limit", "reopt_time_limit", type=float, default=1.0,
+@click.option("--reopt-time-limit", "reopt_time_limit", type=float, default=0.5,
               show_default=True, help="Seconds per re-optimization.")
 @click.option("--no-show", "no_show", type=float, default=0.0, show_default=True,
               help="Probability that a rider does not show up.")
@@ -326,9 +329,10 @@ def simulate_command(city: str, data_dir: Path | None, fleet: int | None,
     if fleet is not None and fleet < 1:
         _fail(f"--fleet={fleet} must be at least 1")
         return
-    if reopt_every < 0 or not reopt_time_limit > 0:
-        _fail(f"--reopt-every={reopt_every} must be >= 0 and --reopt-time-limit="
-              f"{reopt_time_limit} > 0")
+    if not (math.isfinite(reopt_every) and reopt_every >= 0
+            and math.isfinite(reopt_time_limit) and reopt_time_limit > 0):
+        _fail(f"--reopt-every={reopt_every} and --reopt-time-limit={reopt_time_limit}: "
+              "expected finite numbers, the first >= 0 and the second > 0")
         return
     if requests_path is not None and not requests_path.is_file():
         _fail(f"--requests: {requests_path}: no such file")
