@@ -685,3 +685,33 @@ def test_sigkill_inside_commit_leaves_nothing_half_written(db_url: str) -> None:
         held = sum(b.seats_held for b in st.bookings(run_id="big"))
         assert held == 4 and st.run("big").seats_left == 996
         assert st.counts()["booked"] + st.counts()["assigned"] == 4
+
+
+# -- by rider, stop order (revision 0002) ----------------------------------------------
+
+def test_bookings_for_rider_uses_its_index(store: BookingStore) -> None:
+    """bookings_for_rider returns one rider's bookings and quotes, oldest first, no others."""
+    a1 = book(store, "alice", "a1").booking
+    book(store, "bob", "b1")
+    q = store.quote(request("alice", at_h=9), feasibility=CHECK).booking
+    assert a1 is not None and q is not None
+    assert [b.booking_id for b in store.bookings_for_rider("alice")] == [a1.booking_id,
+                                                                         q.booking_id]
+    assert store.bookings_for_rider("carol") == []
+    names = {ix["name"]: ix["column_names"]
+             for ix in inspect(store.engine).get_indexes("bookings")}
+    assert names.get("ix_bookings_rider_id") == ["rider_id"]
+
+
+def test_stop_order_round_trips(store: BookingStore) -> None:
+    """A run's stop order is unset at first, then read back as saved; unknown runs are 404s."""
+    assert store.stop_order("r1") is None
+    order = [("b1", "pickup"), ("b2", "pickup"), ("b1", "dropoff"), ("b2", "dropoff")]
+    store.set_stop_order("r1", order)
+    assert store.stop_order("r1") == order
+    store.set_stop_order("r1", order[:0])
+    assert store.stop_order("r1") == []
+    with pytest.raises(BookingNotFound):
+        store.stop_order("nope")
+    with pytest.raises(BookingNotFound):
+        store.set_stop_order("nope", order)

@@ -26,13 +26,14 @@ from routing.planner import Place, Planner
 from transit.ondemand import OnDemandService
 from transit.streets import StreetNetwork
 from transit.timetable import Timetable
-from web.services.ondemand_drive import DriveTimes
+from web.services.drive import ZoneDriveTimes
 from web.services.ondemand_provider import (
     DispatchOnDemandProvider,
     FleetStateError,
     build_ondemand_provider,
     idle_vehicles,
     read_fleet_state,
+    zone_travel_times,
 )
 
 HOME = (36.692, 140.660)  # inside drt_zone_1 (the hills), far from any stop
@@ -58,6 +59,12 @@ def demo(data_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Demo:
                 load_ondemand_service(folder / "gtfs.zip", folder / "drt_service.yaml"), folder)
 
 
+def _travel(demo: Demo) -> ZoneDriveTimes:
+    t = zone_travel_times(demo.service, demo.tt, demo.streets)["drt_zone_1"]
+    assert isinstance(t, ZoneDriveTimes)
+    return t
+
+
 def _provider(demo: Demo, **kw: object) -> DispatchOnDemandProvider:
     return build_ondemand_provider(demo.service, demo.tt, demo.streets,
                                    active_service_ids={"weekday"}, **kw)  # type: ignore[arg-type]
@@ -78,7 +85,7 @@ def test_access_offers_come_from_insertion(demo: Demo) -> None:
     assert sorted(o.to_stop for o in offers) == sorted(hubs)
     rules = demo.service.booking("drt_zone_1")
     assert rules is not None
-    travel = DriveTimes(demo.streets)
+    travel = _travel(demo)
     for o in offers:
         assert o.from_stop == DOOR and o.zone_id == "drt_zone_1"
         # 30 min notice from the query time, 15 min window
@@ -199,7 +206,7 @@ def test_multimodal_plan_on_demo_city(demo: Demo) -> None:
 
 def test_fleet_state_file(demo: Demo, tmp_path: Path) -> None:
     """A state with a promised ride is loaded; unknown vehicles are errors naming the file."""
-    travel = DriveTimes(demo.streets)
+    travel = zone_travel_times(demo.service, demo.tt, demo.streets)
     good = tmp_path / "state.json"
     good.write_text(json.dumps({"now": "08:00:00", "zones": {"drt_zone_1": {
         "vehicles": [{"vehicle_id": "drt_zone_1-02", "lat": HOME2[0], "lon": HOME2[1],
@@ -279,14 +286,14 @@ def test_quote_is_what_booking_gets_and_the_plan_stays_feasible(demo: Demo) -> N
 
 def test_drive_times_follow_the_streets(demo: Demo) -> None:
     """Drive times: 0 to the same place, never faster than the crow at the top speed."""
-    travel = DriveTimes(demo.streets)
+    travel = _travel(demo)
     places = [DPlace(*HOME), DPlace(*HOME2), DPlace(36.702902, 140.700891)]
     fwd = travel.durations_s(places, places)
     assert list(np.diag(fwd)) == [0, 0, 0]
     crow = CrowFlyTravelTimes().distance_m(places, places)
     top = float(demo.streets.drive_speed_m_s.max())
     assert np.all(fwd + 1 >= crow / top)
-    # many origins to one destination runs backwards: same answer
+    # many origins to one destination: the same answer per pair
     back = travel.durations_s(places * 3, places[2:])
     assert np.array_equal(back[:3, 0], fwd[:, 2])
     assert travel.distance_m(places[0], places[2]) >= float(crow[0, 2])
@@ -299,7 +306,7 @@ def test_set_dispatcher_swaps_the_live_plans(demo: Demo) -> None:
     zone = demo.service.zones[0]
     tiny = [Vehicle(v.vehicle_id, 0, 1, v.depot, v.shift_start_s, v.shift_end_s)
             for v in idle_vehicles(demo.service, zone)]  # wheelchair places only
-    p.set_dispatcher(zone.zone_id, Dispatcher(tiny, DriveTimes(demo.streets), now_s=7 * H))
+    p.set_dispatcher(zone.zone_id, Dispatcher(tiny, _travel(demo), now_s=7 * H))
     assert p.access(*HOME, 9 * H, booked_at_s=9 * H) == []
     with pytest.raises(LookupError):
-        p.set_dispatcher("nowhere", Dispatcher(tiny, DriveTimes(demo.streets), now_s=7 * H))
+        p.set_dispatcher("nowhere", Dispatcher(tiny, _travel(demo), now_s=7 * H))

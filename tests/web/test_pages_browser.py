@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Iterator
@@ -238,24 +237,6 @@ def test_book_a_ride_and_see_it_on_the_board(page: Any, browser: Any,
     _shot(page, "dispatcher-en.png")
 
 
-def _ondemand_plan(data_root: Path, tmp: Path, door: dict[str, float]) -> dict[str, Any]:
-    """The multimodal planner's answer (``tsunagu plan --on-demand --json``) door → 日立駅."""
-    from click.testing import CliRunner
-
-    from tests.web.conftest import DAY
-    from web.cli import cli
-
-    demo = data_root / "demo"
-    result = CliRunner().invoke(cli, [
-        "plan", "--feed", str(demo / "gtfs.zip"), "--date", DAY, "--osm",
-        str(demo / "streets.osm"), "--cache-dir", str(tmp), "--from",
-        f"{door['lat']},{door['lon']}", "--to", "stop:B00019", "--depart", "08:00",
-        "--on-demand", "--json"])
-    assert result.exit_code == 0, result.output
-    plan: dict[str, Any] = json.loads(result.stdout)
-    return plan
-
-
 def test_book_the_on_demand_leg_of_an_itinerary(page: Any, server: tuple[str, Flask],
                                                data_root: Path, tmp_path: Path) -> None:
     """An itinerary's ON_DEMAND leg is drawn and its "book" button books that ride."""
@@ -266,16 +247,7 @@ def test_book_the_on_demand_leg_of_an_itinerary(page: Any, server: tuple[str, Fl
     query = {"from": f"{door['lat']},{door['lon']}", "to": "stop:B00019", "time": "08:00"}
     served = app.test_client().get("/api/v1/plan", query_string=query,
                                    headers={"Authorization": f"Bearer {token}"}).get_json()
-    legs = [leg for it in served["plan"]["itineraries"] for leg in it["legs"]]
-    if not any(leg["mode"] == "ON_DEMAND" for leg in legs):
-        # /plan does not quote on-demand legs yet: answer the page's /plan with the
-        # multimodal planner's own plan for the same query (the CLI's), so the page
-        # still meets real ON_DEMAND legs; the booking below goes to the real API.
-        plan = _ondemand_plan(data_root, tmp_path, door)
-        body = json.dumps(plan, ensure_ascii=False)
-        page.route(f"{base}/api/v1/plan?*",
-                   lambda r: r.fulfill(status=200, content_type="application/json", body=body))
-        served = plan
+    # /plan quotes the on-demand leg from the live plans; the page asks the same query
     ondemand = next(leg for it in served["plan"]["itineraries"] for leg in it["legs"]
                     if leg["mode"] == "ON_DEMAND")
     _sign_in(page, base, token)
