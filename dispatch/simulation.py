@@ -259,6 +259,7 @@ class _Zone:
     vehicles: list[_Veh]
     pending: dict[int, RideRequest] = field(default_factory=dict)
     promises: dict[int, tuple[int, int]] = field(default_factory=dict)
+    accepted_since_reopt: bool = False
 
 
 class _Day:
@@ -442,15 +443,20 @@ class _Day:
         assert res.pickup_window_s is not None and res.vehicle_id is not None
         zone.pending[r.request_id] = r
         zone.promises[r.request_id] = res.pickup_window_s
+        zone.accepted_since_reopt = True
         self.log.append(Event(now, "accept", r.request_id, res.vehicle_id, r.pickup,
                               passengers=r.passengers, window_s=res.pickup_window_s))
         self._adopt(zone, live, vehicles, disp, now, "insert")
 
     def reoptimize(self, zone: _Zone, now_s: int) -> None:
-        """Re-optimize the zone's routes (promises hard); adopt only a cheaper plan."""
+        """Re-optimize the zone's routes (promises hard); adopt only a cheaper plan.
+
+        Skipped when no request was accepted since the last one (nothing new to pool).
+        """
         self.advance(zone, now_s)
-        if not zone.pending:
+        if not zone.pending or not zone.accepted_since_reopt:
             return
+        zone.accepted_since_reopt = False
         live, vehicles, disp = self._dispatcher(zone, now_s)
         if disp is None:
             return
