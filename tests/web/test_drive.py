@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 
@@ -17,7 +18,7 @@ from web.services.drive import ZoneDriveTimes
 
 
 def test_zone_drive_times_match_networkx(shared_app: Flask) -> None:
-    """Twenty pairs of zone nodes: seconds equal ceil(networkx shortest path), 0 on the diagonal."""
+    """Zone node pairs: seconds = ceil(networkx shortest path), metres of that path, 0 to self."""
     s = services_of(shared_app)
     net, svc = s.streets, s.drt[0]
     g = nx.DiGraph()
@@ -26,7 +27,7 @@ def test_zone_drive_times_match_networkx(shared_app: Flask) -> None:
         u, v = int(tails[e]), int(net.to_node[e])
         w = float(net.length_m[e] / net.drive_speed_m_s[e])
         if not g.has_edge(u, v) or g[u][v]["w"] > w:
-            g.add_edge(u, v, w=w)
+            g.add_edge(u, v, w=w, m=float(net.length_m[e]))
     index = NodeIndex.of_network(net, int(DRIVE))
     times = ZoneDriveTimes(net, svc.zone, [(h.lat, h.lon) for h in svc.hubs], index)
     minx, miny, maxx, maxy = svc.zone.bounds
@@ -43,3 +44,7 @@ def test_zone_drive_times_match_networkx(shared_app: Flask) -> None:
         want = nx.shortest_path_length(g, a, b, weight="w") if a != b else 0.0
         assert got[i, i + 1] == math.ceil(want - 1e-9)
         assert got[i, i] == 0
+        # the driven metres are those of the fastest path (the provider's leg distance)
+        path = nx.shortest_path(g, a, b, weight="w") if a != b else [a]
+        metres = sum(g[u][v]["m"] for u, v in itertools.pairwise(path))
+        assert math.isclose(times.distance_m(pts[i], pts[i + 1]), metres, abs_tol=0.5)
