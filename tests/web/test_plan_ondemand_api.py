@@ -187,6 +187,21 @@ def test_cancel_in_the_middle_keeps_the_order_and_books_again(app: Flask,
     saved = s.store.stop_order(run_id)
     assert saved == [(x["bookingId"], x["kind"]) for x in r.get_json()["stops"]]
     _check_every_plan(s)
+    # reassign each ride of the run to another run of the same hours: moved only when
+    # the other run's live route takes it (else 409), and every route stays feasible
+    others = [x for x in st.runs() if x.run_id != run_id and x.start_s == s.store.run(
+        run_id).start_s]
+    codes = set()
+    for b in st.plan_of(s.store.run(run_id)).bookings:
+        r = c.post("/api/v1/dispatch/reassign",
+                   json={"bookingId": b.booking_id, "runId": others[0].run_id,
+                         "note": "driver swap"}, headers=tokens.h(tokens.dispatcher))
+        assert r.status_code in (200, 409), r.get_data(as_text=True)
+        codes.add(r.status_code)
+        if r.status_code == 200:
+            assert b.booking_id in {x.booking_id for x in st.plan_of(others[0]).bookings}
+    assert 200 in codes
+    _check_every_plan(s)
 
 
 def test_live_plans_are_rebuilt_from_the_store(app: Flask, tokens: Tokens, data_root: Path,

@@ -366,12 +366,40 @@ class BookingService:
         """Move a booking (409 when the store refuses the move)."""
         try:
             with self._lock:
-                before = self.store.get(booking_id).offer.run_id
+                old = self.store.get(booking_id)
+                before = old.offer.run_id
+                target = kw.get("run_id")
+                if isinstance(target, str) and target != before:
+                    self._must_fit(old, target)
+                elif to is BookingStatus.BOOKED and old.status not in PENDING:
+                    self._must_fit(old, before)  # a cancelled ride booked again
                 b = self.store.change(booking_id, to, **kw)  # type: ignore[arg-type]
                 self._refresh({before, b.offer.run_id})
                 return b
         except BookingError as exc:
             raise conflict(exc) from None
+
+    def _must_fit(self, booking: Booking, run_id: str) -> None:
+        """Raise a 409 unless the ride fits the run's live route with its promised window."""
+        run = self.store.run(run_id)
+        service = self._by_vehicle.get(run.vehicle_id)
+        if service is None:
+            raise conflict(BookingError(f"run {run_id!r} belongs to no on-demand service"))
+        state = self.state_for(service)
+        plan = state.plan_of(run)
+        o = booking.offer
+        ride_s = o.dropoff_eta_s - o.pickup_earliest_s
+        lo, hi = max(o.pickup_earliest_s, run.start_s), min(o.pickup_latest_s, run.end_s - ride_s)
+        if plan.dispatcher is None or lo > hi:
+            why = plan.problem or "outside the run's hours"
+        else:
+            res = plan.dispatcher.quote(state.request(10**6, booking.request, lo, hi))
+            if res.accepted:
+                return
+            why = res.reason
+        raise ApiProblem(409, "conflict", "The run cannot take the ride",
+                         f"booking {booking.booking_id}: run {run_id} cannot take the ride "
+                         f"in {clock_hms(lo)}-{clock_hms(hi)}: {why}")
 
     def for_rider(self, rider_id: str) -> list[Booking]:
         """Return a rider's bookings, oldest first."""
