@@ -214,3 +214,17 @@ def test_reoptimization_keeps_promises() -> None:
     assert d.travel_time_s() <= before + 1e-6
     assert d.promises == promises
     assert check_plan(d.plan(), vehicles, accepted, travel, now_s=NOW, promises=promises) == []
+
+
+def test_quote_narrowed_to_a_pickup_window_changes_nothing() -> None:
+    """quote(pickup_window_s=...) clips the window and leaves the plan as it was."""
+    d = Dispatcher([vehicle()], LINE, now_s=NOW)
+    d.insert(request(1, 1, 5, 960))
+    before = (d.plan(), dict(d.promises))
+    res = d.quote(request(2, 2, 4, 1000), pickup_window_s=(1100, 1200))
+    assert res.accepted and res.pickup_window_s == (1100, 1200)
+    assert res.pickup_eta_s is not None and 1100 <= res.pickup_eta_s <= 1200
+    assert (d.plan(), dict(d.promises)) == before and d.keeps_promises()
+    miss = d.quote(request(3, 2, 4, 1000), pickup_window_s=(2000, 2100))  # outside its own
+    assert not miss.accepted and miss.reason == REASON_REQUEST
+    assert (d.plan(), dict(d.promises)) == before
