@@ -6,6 +6,7 @@ import click
 from flask.cli import FlaskGroup
 
 from web.app import create_app
+from web.commands.accessibility import accessibility_command
 from web.commands.darp import darp_group
 from web.commands.demo import demo_command
 from web.commands.feed import feed_group
@@ -38,6 +39,7 @@ cli.add_command(ondemand_group)
 cli.add_command(scenario_group)
 cli.add_command(demand_group)
 cli.add_command(simulate_command)
+cli.add_command(accessibility_command)
 
 
 def main() -> None:

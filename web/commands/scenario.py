@@ -1,10 +1,12 @@
-"""``tsunagu scenario apply`` and ``tsunagu demand generate``: planners' 2035 scenarios.
+"""``tsunagu scenario apply|compare`` and ``tsunagu demand generate``: planners' 2035 scenarios.
 
 ``scenario apply FILE.yml --out DIR [--base-dir DIR] [--json]`` applies a
 scenario file (``gtfs.scenario_file``) and writes ``DIR/gtfs.zip`` (with
 GTFS-Flex) and ``DIR/drt_service.yaml``, then prints what each modification
 changed. ``demand generate --cells cells.csv --trips N --seed S --out od.csv``
-samples OD trips from a gravity model (``transit.demand``). A bad file is one
+samples OD trips from a gravity model (``transit.demand``). ``scenario compare
+A.yml B.yml ... --out DIR`` evaluates the files and writes ``DIR/report.html``
+(``web.planning.compare``). A bad file is one
 line on stderr and exit code 2, never a traceback.
 """
 
@@ -75,6 +77,63 @@ def apply_command(scenario_file: Path, out_dir: Path, base_dir: Path | None,
         return
     summary = applied.summary()
     click.echo(json.dumps(summary, ensure_ascii=False, indent=2) if as_json else _text(summary))
+
+
+@scenario_group.command("compare")
+@click.argument("scenario_files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Folder receiving report.html, results.json and the charts.")
+@click.option("--base-dir", type=click.Path(path_type=Path), default=None,
+              help="Folder of the base files (and cells.csv), instead of each file's base.dir.")
+@click.option("--trips", type=click.IntRange(min=1), default=400, show_default=True,
+              help="OD trips routed per scenario (the same trips for all).")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Seeds the demand and the DRT simulation.")
+@click.option("--date", "day", default=None, help="Service day YYYY-MM-DD (default: the demo "
+              "city's sample weekday).")
+@click.option("--departures", type=click.IntRange(min=1), default=12, show_default=True,
+              help="Departure times of the accessibility measure (07:00-09:00).")
+@click.option("--origins", "access_origins", type=click.IntRange(min=1), default=None,
+              help="Origin cells of the accessibility measure (a seeded sample; default all).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Dask LocalCluster workers (default: this process, no Dask).")
+@click.option("--scheduler", default=None, help="Address of an existing Dask scheduler.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+def compare_command(scenario_files: tuple[Path, ...], out_dir: Path, base_dir: Path | None,
+                    trips: int, seed: int, day: str | None, departures: int,
+                    access_origins: int | None, workers: int | None, scheduler: str | None,
+                    as_json: bool) -> None:
+    """Evaluate SCENARIO_FILES (the first is the reference) and write a comparison report."""
+    from datetime import date as _date
+
+    from web.planning.compare import CompareOptions, compare_scenarios
+
+    try:
+        for f in scenario_files:
+            if not f.is_file():
+                raise FileNotFoundError(2, "no such file", str(f))
+        kw: dict[str, Any] = {}
+        if day is not None:
+            try:
+                kw["day"] = _date.fromisoformat(day)
+            except ValueError:
+                raise click.BadParameter(f"{day!r} is not a date (YYYY-MM-DD)",
+                                         param_hint="--date") from None
+        options = CompareOptions(base_dir=base_dir, trips=trips, seed=seed,
+                                 departures=departures, access_origins=access_origins,
+                                 workers=workers, scheduler=scheduler, **kw)
+        comp = compare_scenarios(scenario_files, out_dir=out_dir, options=options)
+    except TsunaguError as exc:
+        _fail(str(exc))
+        return
+    except OSError as exc:
+        _fail(_os_error(exc))
+        return
+    if as_json:
+        click.echo(json.dumps(comp.as_dict(), ensure_ascii=False, indent=1))
+        return
+    click.echo(comp.table_text())
+    click.echo(f"report: {out_dir / comp.files['report']}  ({comp.elapsed_s:.1f} s)")
 
 
 @click.group("demand")
