@@ -101,20 +101,23 @@ class ZoneDriveTimes:
     def durations_s(self, origins: Sequence[Place],
                     destinations: Sequence[Place]) -> np.ndarray:
         """Return int64 driving seconds ``(len(origins), len(destinations))``, rounded up."""
-        out = np.empty((len(origins), len(destinations)), np.int64)
-        dest_nodes = [self.node_of(p) for p in destinations]
-        dest_cols = [self._col_of.get(n, -1) for n in dest_nodes]
-        for i, o in enumerate(origins):
-            on = self.node_of(o)
-            row = self._row(on) if on >= 0 else None
-            for j, (dn, dc) in enumerate(zip(dest_nodes, dest_cols, strict=True)):
-                if on >= 0 and on == dn:
-                    out[i, j] = 0
-                elif row is not None and dc >= 0:
-                    v = row[dc]
-                    out[i, j] = UNREACHABLE_S if not np.isfinite(v) else int(np.ceil(v - 1e-9))
-                else:
-                    out[i, j] = int(self._crow.durations_s([o], [destinations[j]])[0, 0])
+        n_o, n_d = len(origins), len(destinations)
+        o_nodes = np.fromiter((self.node_of(p) for p in origins), np.int64, n_o)
+        d_nodes = np.fromiter((self.node_of(p) for p in destinations), np.int64, n_d)
+        d_cols = np.fromiter((self._col_of.get(int(n), -1) for n in d_nodes), np.int64, n_d)
+        has_col = d_cols >= 0
+        cols = d_cols[has_col]
+        secs = np.full((n_o, n_d), np.inf)
+        if cols.size:
+            for i in np.flatnonzero(o_nodes >= 0).tolist():
+                secs[i, has_col] = self._row(int(o_nodes[i]))[cols]
+        out = np.where(np.isfinite(secs), np.ceil(secs - 1e-9), UNREACHABLE_S).astype(np.int64)
+        fallback = (o_nodes < 0)[:, None] | ~has_col[None, :]
+        if fallback.any():
+            crow = self._crow.durations_s(origins, destinations)
+            out[fallback] = crow[fallback]
+        same = (o_nodes[:, None] == d_nodes[None, :]) & (o_nodes >= 0)[:, None]
+        out[same] = 0
         return out
 
     def distance_m(self, a: Place, b: Place) -> float:
