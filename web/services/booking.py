@@ -8,12 +8,14 @@ day, one per vehicle and slot, offered for sale at start (``add_run`` is
 idempotent).
 
 :class:`InsertionCheck` is the :class:`~dispatch.booking.FeasibilityCheck`
-the store calls: for each candidate run it rebuilds the run's route from the
-bookings it holds (:class:`dispatch.insertion.Dispatcher`, every promise kept)
-and tries to insert the new ride; the cheapest accepted insertion is the
-offer, the others are alternatives. Route-changing actions (book, reassign,
-re-optimize) run one at a time per process, so two bookings never both take
-the last slack of a route; seats are guarded by the store itself.
+the store calls: for each candidate run it asks the run's live route
+(:class:`web.services.drt_state.DrtState`, the same plans ``/plan`` quotes
+from) for a tentative insertion of the new ride; the earliest pick-up (then
+the cheapest insertion) is the offer, the others are alternatives.
+Route-changing actions (book, cancel, status moves, reassign, override,
+re-optimize) run one at a time per process under one lock, which every quote
+also takes, and rebuild the runs they touched from the store; seats are
+guarded by the store itself.
 """
 
 from __future__ import annotations

@@ -4,9 +4,10 @@
 quotes: for a door inside a zone it builds one :class:`dispatch.model.RideRequest`
 per hub (door → hub with the earliest allowed pickup, or with a latest
 drop-off = bus departure − transfer buffer for :meth:`access_by`), asks the
-zone's :class:`dispatch.insertion.Dispatcher` for the cheapest feasible
-insertion into the vehicles' current plans (:meth:`Dispatcher.quote`, which
-leaves the plans unchanged) and turns the answer into an
+zone's live plans (:class:`LivePlans`: a :class:`dispatch.insertion.Dispatcher`,
+or in the web app the :class:`web.services.drt_state.DrtState` that bookings
+are inserted into) for the cheapest feasible insertion into the vehicles'
+current plans (``quote``, which leaves the plans unchanged) and turns the answer into an
 :class:`~routing.ondemand.OnDemandOffer`: the promised pickup window, the
 planned pickup and drop-off, the drop-off deadline. No answer without a
 vehicle that can fit the ride in.
