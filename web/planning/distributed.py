@@ -55,12 +55,15 @@ class ClusterOptions:
         LocalCluster workers as processes (True) or threads (False).
     progress : bool or None
         Show progress on stderr (None: when stderr is a terminal).
+    connect_timeout_s : float
+        How long to try reaching ``scheduler``.
     """
 
     workers: int | None = None
     scheduler: str | None = None
     processes: bool = True
     progress: bool | None = None
+    connect_timeout_s: float = 10.0
 
     def __post_init__(self) -> None:
         if self.workers is not None and self.workers < 1:
@@ -126,7 +129,7 @@ class TaskRunner:
         o = self.options
         try:
             if o.scheduler is not None:
-                self._client = Client(o.scheduler, timeout="10s")
+                self._client = Client(o.scheduler, timeout=f"{o.connect_timeout_s}s")
             else:
                 self._cluster = LocalCluster(n_workers=o.workers, threads_per_worker=1,
                                              processes=o.processes, dashboard_address=None)
