@@ -185,13 +185,16 @@ def improve(problem: RoutingProblem, solution: RoutingSolution, *, time_limit_s:
     max_cost = float(np.max(arr.cost))
     vehicle_phase = fixed > 0
     reduced: _State | None = None  # best complete solution during the vehicle phase
+    phase_start, phase_end = started, deadline
+    if vehicle_phase:
+        phase_end = started + vehicle_phase_share * time_limit_s
     while True:
         now = clock()
         if now >= deadline:
             break
-        frac = (now - started) / time_limit_s
-        if vehicle_phase and frac >= vehicle_phase_share:
+        if vehicle_phase and now >= phase_end:
             vehicle_phase = False
+            phase_start, phase_end = now, deadline  # the distance phase anneals afresh
             # continue from the best complete solution (fewest vehicles, then distance)
             if reduced is not None and score(reduced) < best_score:
                 best, best_score = reduced.copy(), score(reduced)
@@ -211,6 +214,7 @@ def improve(problem: RoutingProblem, solution: RoutingSolution, *, time_limit_s:
             for v in range(len(cur.lens)):
                 arr.feasible(cur.routes, cur.lens, cur.times, v)
             cur_obj = score(cur)
+        frac = min(1.0, (now - phase_start) / max(phase_end - phase_start, 1e-9))
         temperature = t0 * (0.002 ** frac)
         cand = cur.copy()
         q = int(rng.integers(q_lo, q_hi + 1))
