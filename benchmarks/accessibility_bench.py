@@ -65,7 +65,7 @@ def part1(city_dir: Path, work: Path, departures: int) -> dict:
     origins = np.arange(n, dtype=np.int64)
     deps = departure_times(7 * 3600, 9 * 3600, departures)
     tasks = accessibility_tasks([spec], str(cells_path), origins, deps,
-                                thresholds_s=DEFAULT_THRESHOLDS_S, origins_per_task=200)
+                                thresholds_s=DEFAULT_THRESHOLDS_S, origins_per_task=500)
     out: dict = {"cells": n, "departures": departures, "tasks": len(tasks),
                  "searches": n * departures}
     ref = None

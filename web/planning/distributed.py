@@ -132,7 +132,7 @@ class TaskRunner:
                 self._client = Client(o.scheduler, timeout=f"{o.connect_timeout_s}s")
             else:
                 self._cluster = LocalCluster(n_workers=o.workers, threads_per_worker=1,
-                                             processes=o.processes, dashboard_address=None)
+                                             processes=o.processes, dashboard_address=":0")
                 self._client = Client(self._cluster)
         except (OSError, TimeoutError) as exc:
             raise DistributedError(f"scheduler {o.scheduler!r}: cannot connect ({exc})") \
