@@ -18,7 +18,9 @@ cell centroids when the planner walks crow-fly (tested against it); with
 streets the walk-only trip between cells stays crow-fly x detour.
 
 :func:`accessibility` counts the jobs reachable within each threshold for
-every origin and departure, and takes the median over departures;
+every origin and departure, and takes the median over departures; with an
+on-demand provider, a ride to a hub of the origin's zone is one more access
+option (:func:`ondemand_access`; egress by on-demand is not modelled);
 :func:`population_weighted` averages it over origins by population;
 :func:`isochrone` gives the cells reachable from a point within a time.
 """
@@ -33,8 +35,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from routing.errors import QueryError
 from routing.geo import haversine_m
+from routing.ondemand import OnDemandProvider
 from routing.planner import Planner
-from routing.raptor import INF, RaptorState
+from routing.raptor import INF, RaptorState, StopTimes
 
 #: Travel-time thresholds of the accessibility measure (30, 45 and 60 minutes).
 DEFAULT_THRESHOLDS_S = (1800, 2700, 3600)
@@ -144,11 +147,23 @@ class AccessibilityCalculator:
         return self._run(np.asarray(keys, np.int32),
                          np.asarray([near[s][0] for s in keys], np.int64), lat, lon, depart_s)
 
-    def travel_times_from_cell(self, cell: int, depart_s: int) -> NDArray[np.int64]:
-        """Return seconds from cell ``cell``'s centroid at ``depart_s`` to every cell."""
+    def travel_times_from_cell(self, cell: int, depart_s: int, *,
+                               extra_access: StopTimes | None = None) -> NDArray[np.int64]:
+        """Return seconds from cell ``cell``'s centroid at ``depart_s`` to every cell.
+
+        ``extra_access`` adds access stops beside the walked ones (seconds from
+        ``depart_s`` until a vehicle can be boarded there, e.g. an on-demand ride
+        to a hub: :func:`ondemand_access`); the better of the two counts per stop.
+        """
         if not 0 <= cell < self.n_cells:
             raise QueryError(f"cell: expected 0..{self.n_cells - 1}, got {cell}")
         stops, secs = self.cell_access(cell)
+        if extra_access is not None and len(extra_access.stops):
+            n_stops = self.planner.timetable.n_stops
+            if extra_access.stops.min() < 0 or extra_access.stops.max() >= n_stops:
+                raise QueryError("extra_access: stop index out of range")
+            stops = np.concatenate([stops, extra_access.stops.astype(np.int32)])
+            secs = np.concatenate([secs, extra_access.duration_s.astype(np.int64)])
         return self._run(stops, secs, float(self.cell_lat[cell]), float(self.cell_lon[cell]),
                          depart_s)
 
@@ -168,6 +183,22 @@ class AccessibilityCalculator:
         return np.where(best >= INF, UNREACHABLE_S, best - int(depart_s))
 
 
+def ondemand_access(provider: OnDemandProvider, lat: float, lon: float,
+                    depart_s: int) -> StopTimes | None:
+    """Hubs reachable by an on-demand ride booked at ``depart_s``: seconds until boarding there.
+
+    The provider's earliest ride to each hub of the zone holding the point
+    (drop-off + the transfer buffer - ``depart_s``); ``None`` outside every zone.
+    """
+    best: dict[int, int] = {}
+    for o in provider.access(lat, lon, depart_s, booked_at_s=depart_s):
+        if o.to_stop >= 0:
+            t = max(int(o.dropoff_s) + int(provider.transfer_buffer_s) - int(depart_s), 0)
+            if o.to_stop not in best or t < best[o.to_stop]:
+                best[o.to_stop] = t
+    return StopTimes.of(best) if best else None
+
+
 def _check_thresholds(thresholds_s: Sequence[int]) -> tuple[int, ...]:
     th = tuple(int(t) for t in thresholds_s)
     if not th or any(t <= 0 for t in th):
@@ -183,7 +214,8 @@ def jobs_within(times_s: NDArray[np.int64], jobs: NDArray[np.int64],
 
 
 def accessibility(calc: AccessibilityCalculator, origins: ArrayLike, departures_s: ArrayLike, *,
-                  thresholds_s: Sequence[int] = DEFAULT_THRESHOLDS_S) -> AccessibilityResult:
+                  thresholds_s: Sequence[int] = DEFAULT_THRESHOLDS_S,
+                  provider: OnDemandProvider | None = None) -> AccessibilityResult:
     """Return the jobs reachable from each origin cell at each departure within each threshold.
 
     Parameters
@@ -196,6 +228,9 @@ def accessibility(calc: AccessibilityCalculator, origins: ArrayLike, departures_
         Departure times (seconds after service-day midnight).
     thresholds_s
         Travel-time thresholds (default 30, 45, 60 minutes).
+    provider
+        When given, an on-demand ride to a hub is an access option too
+        (:func:`ondemand_access`, quoted per origin and departure).
     """
     th = _check_thresholds(thresholds_s)
     orig = np.asarray(origins, dtype=np.int64).reshape(-1)
@@ -205,7 +240,10 @@ def accessibility(calc: AccessibilityCalculator, origins: ArrayLike, departures_
     out = np.zeros((orig.size, deps.size, len(th)), np.int64)
     for i, c in enumerate(orig.tolist()):
         for j, t in enumerate(deps.tolist()):
-            out[i, j] = jobs_within(calc.travel_times_from_cell(c, t), calc.jobs, th)
+            extra = None if provider is None else ondemand_access(
+                provider, float(calc.cell_lat[c]), float(calc.cell_lon[c]), t)
+            out[i, j] = jobs_within(calc.travel_times_from_cell(c, t, extra_access=extra),
+                                    calc.jobs, th)
     return AccessibilityResult(orig, deps, th, out)
 
 
@@ -242,4 +280,4 @@ def isochrone(calc: AccessibilityCalculator, lat: float, lon: float, depart_s: i
 
 __all__ = ["DEFAULT_THRESHOLDS_S", "UNREACHABLE_S", "AccessibilityCalculator",
            "AccessibilityResult", "accessibility", "departure_times", "isochrone",
-           "jobs_within", "population_weighted"]
+           "jobs_within", "ondemand_access", "population_weighted"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pytest
@@ -16,12 +17,15 @@ from routing.accessibility import (
     departure_times,
     isochrone,
     jobs_within,
+    ondemand_access,
     population_weighted,
 )
 from routing.errors import QueryError
 from routing.geo import haversine_m
+from routing.ondemand import OnDemandOffer, OnDemandProvider
 from routing.osm import load_osm
 from routing.planner import Place, Planner
+from routing.raptor import StopTimes
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +121,43 @@ def test_bad_inputs_name_the_argument(city: tuple) -> None:
         accessibility(calc, [0], [28800], thresholds_s=(0,))
     with pytest.raises(QueryError, match="cell_lat"):
         AccessibilityCalculator(Planner(tt), [95.0], [140.0])
+
+
+class _Hubs:
+    """A fake provider: fixed rides from anywhere to two hubs."""
+
+    transfer_buffer_s = 120
+
+    def __init__(self, hubs: dict[int, list[int]]) -> None:
+        self.hubs = hubs  # hub -> minutes of each quoted ride
+
+    def access(self, lat: float, lon: float, depart_s: int, *,
+               booked_at_s: int) -> list[OnDemandOffer]:
+        return [OnDemandOffer(-1, h, depart_s, depart_s + 60, depart_s + 60,
+                              depart_s + 60 + m * 60, depart_s + 60 + m * 60, 1000.0, "z")
+                for h, mins in self.hubs.items() for m in mins]
+
+
+def test_ondemand_access_to_hubs(city: tuple) -> None:
+    """Rides to hubs: the best per hub plus the buffer; they only add options."""
+    tt, _, cells = city
+    fake = cast(OnDemandProvider, _Hubs({3: [10, 7], 40: [5]}))
+    acc = ondemand_access(fake, 36.6, 140.65, 28800)
+    assert acc is not None
+    assert acc.as_dict() == {3: 60 + 7 * 60 + 120, 40: 60 + 5 * 60 + 120}
+    assert ondemand_access(cast(OnDemandProvider, _Hubs({})), 36.6, 140.65, 28800) is None
+    sub = _sample(cells, 200, 6)
+    calc = AccessibilityCalculator(Planner(tt), cells.lat[sub], cells.lon[sub],
+                                   jobs=cells.jobs[sub])
+    far = int(np.argmax(haversine_m(calc.cell_lat, calc.cell_lon, float(tt.stop_lat[40]),
+                                    float(tt.stop_lon[40]))))
+    walk = calc.travel_times_from_cell(far, 28800)
+    ride = calc.travel_times_from_cell(far, 28800, extra_access=acc)
+    reach_w, reach_r = walk >= 0, ride >= 0
+    assert (reach_w <= reach_r).all() and (ride[reach_w] <= walk[reach_w]).all()
+    assert reach_r.sum() > reach_w.sum() or (ride[reach_w] < walk[reach_w]).any()
+    res_w = accessibility(calc, [far], [28800])
+    res_r = accessibility(calc, [far], [28800], provider=fake)
+    assert (res_r.jobs >= res_w.jobs).all()
+    with pytest.raises(QueryError, match="extra_access"):
+        calc.travel_times_from_cell(0, 28800, extra_access=StopTimes.of({10**6: 5}))

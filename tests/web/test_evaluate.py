@@ -128,15 +128,20 @@ def test_evaluation_kpis_are_consistent(results: list, city: DemoCity) -> None:
 
 def test_accessibility_medians_equal_a_direct_computation(results: list, city: DemoCity,
                                                           tmp_path: Path) -> None:
-    """The base's per-origin medians equal routing.accessibility run directly on the same cells."""
+    """The base's medians equal routing.accessibility run directly (with on-demand access)."""
     spec = prepare_scenarios([SCENARIOS / "base.yml"], out_dir=tmp_path, base_dir=city.out_dir,
                              day=OPTS.day)[0].spec
     cells = read_cells(city.out_dir / "cells.csv")
     calc = AccessibilityCalculator(_planner(spec, {}), cells.lat, cells.lon,
                                    jobs=np.rint(cells.jobs).astype(np.int64))
     origins = list(results[0].access_origins)
-    res = accessibility(calc, origins[:8], departure_times(7 * 3600, 9 * 3600, 2))
+    provider = _multimodal(spec, {}).provider
+    assert provider is not None
+    res = accessibility(calc, origins[:8], departure_times(7 * 3600, 9 * 3600, 2),
+                        provider=provider)
     assert res.median_jobs.tolist() == [list(r) for r in results[0].access_median_jobs[:8]]
+    walk_only = accessibility(calc, origins[:8], departure_times(7 * 3600, 9 * 3600, 2))
+    assert (walk_only.jobs <= res.jobs).all()  # a ride to a hub only adds options
 
 
 def test_bad_options_are_refused() -> None:

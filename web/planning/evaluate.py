@@ -12,7 +12,8 @@ Per scenario (:func:`evaluate_scenarios`):
    (``dispatch.demand.requests_from_trips`` -> ``dispatch.simulation.simulate_day``,
    driving on the streets) as its requests, and read its KPIs (``dispatch.kpi``);
 4. accessibility (``routing.accessibility``): jobs reachable within 30/45/60
-   min from each origin cell, median over the departures, population-weighted;
+   min from each origin cell — walking, buses, and an on-demand ride to a hub of
+   the origin's zone — median over the departures, population-weighted;
 5. supply: bus vehicle-hours and vehicle-km from the compiled timetable, DRT
    vehicle-hours from the simulation, CO2 of both.
 
@@ -54,6 +55,7 @@ from routing.accessibility import (
     AccessibilityCalculator,
     departure_times,
     jobs_within,
+    ondemand_access,
     population_weighted,
 )
 from routing.geo import haversine_m
@@ -101,6 +103,8 @@ class EvaluationOptions:
         Accessibility thresholds (30, 45, 60 min).
     walk_on_streets : bool
         Walk on the base's streets (else crow-fly x 1.3).
+    access_ondemand : bool
+        Count an on-demand ride to a hub as an access option in the accessibility measure.
     reopt_every_s, reopt_time_limit_s : int, float
         The DRT simulation's re-optimization.
     trips_per_task, origins_per_task : int
@@ -118,6 +122,7 @@ class EvaluationOptions:
     access_origins: int | None = None
     thresholds_s: tuple[int, ...] = DEFAULT_THRESHOLDS_S
     walk_on_streets: bool = True
+    access_ondemand: bool = True
     reopt_every_s: int = 900
     reopt_time_limit_s: float = 0.5
     trips_per_task: int = 100
@@ -169,6 +174,7 @@ class AccessTask:
     origins: tuple[int, ...]
     depart_s: int
     thresholds_s: tuple[int, ...]
+    ondemand: bool = True  # an on-demand ride to a hub is an access option
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,10 +289,15 @@ def route_task(task: RouteTask, cache: dict[str, Any]) -> list[TripOutcome]:
 def access_task(task: AccessTask, cache: dict[str, Any]) -> np.ndarray:
     """Jobs reachable from each origin within each threshold: int64 (origins, thresholds)."""
     calc = _calculator(task.spec, task.cells_path, cache)
+    provider = None
+    if task.ondemand and task.spec.ondemand_path is not None:
+        provider = _multimodal(task.spec, cache).provider
     out = np.zeros((len(task.origins), len(task.thresholds_s)), np.int64)
     for i, c in enumerate(task.origins):
-        out[i] = jobs_within(calc.travel_times_from_cell(c, task.depart_s), calc.jobs,
-                             task.thresholds_s)
+        extra = None if provider is None else ondemand_access(
+            provider, float(calc.cell_lat[c]), float(calc.cell_lon[c]), task.depart_s)
+        out[i] = jobs_within(calc.travel_times_from_cell(c, task.depart_s, extra_access=extra),
+                             calc.jobs, task.thresholds_s)
     return out
 
 
@@ -461,9 +472,10 @@ def access_origins(n_cells: int, options: EvaluationOptions) -> np.ndarray:
 
 def accessibility_tasks(specs: Sequence[ScenarioSpec], cells_path: str, origins: np.ndarray,
                         departures: np.ndarray, *, thresholds_s: tuple[int, ...],
-                        origins_per_task: int) -> list[AccessTask]:
+                        origins_per_task: int, ondemand: bool = True) -> list[AccessTask]:
     """Tasks scenario x origin chunk x departure, in a fixed order."""
-    return [AccessTask(s, cells_path, tuple(int(c) for c in part), int(t), thresholds_s)
+    return [AccessTask(s, cells_path, tuple(int(c) for c in part), int(t), thresholds_s,
+                       ondemand)
             for s in specs
             for part in chunks(origins.tolist(), origins_per_task)
             for t in departures.tolist()]
@@ -534,7 +546,8 @@ def evaluate_scenarios(paths: Sequence[str | Path], *, out_dir: str | Path,
         deps = departure_times(opts.access_start_s, opts.access_end_s, opts.departures)
         a_tasks = accessibility_tasks(specs, str(cells_path), origins, deps,
                                       thresholds_s=tuple(opts.thresholds_s),
-                                      origins_per_task=opts.origins_per_task)
+                                      origins_per_task=opts.origins_per_task,
+                                      ondemand=opts.access_ondemand)
         a_res = run.run(access_task, a_tasks, label="accessibility")
     finally:
         if own:
