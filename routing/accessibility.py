@@ -183,15 +183,18 @@ class AccessibilityCalculator:
         return np.where(best >= INF, UNREACHABLE_S, best - int(depart_s))
 
 
-def ondemand_access(provider: OnDemandProvider, lat: float, lon: float,
-                    depart_s: int) -> StopTimes | None:
-    """Hubs reachable by an on-demand ride booked at ``depart_s``: seconds until boarding there.
+def ondemand_access(provider: OnDemandProvider, lat: float, lon: float, depart_s: int, *,
+                    booked_at_s: int | None = None) -> StopTimes | None:
+    """Hubs reachable by an on-demand ride leaving at ``depart_s``: seconds until boarding there.
 
     The provider's earliest ride to each hub of the zone holding the point
-    (drop-off + the transfer buffer - ``depart_s``); ``None`` outside every zone.
+    (drop-off + the transfer buffer - ``depart_s``), booked at ``booked_at_s``
+    (default ``depart_s``: the zone's minimum notice then delays the pickup);
+    ``None`` outside every zone.
     """
+    booked = depart_s if booked_at_s is None else booked_at_s
     best: dict[int, int] = {}
-    for o in provider.access(lat, lon, depart_s, booked_at_s=depart_s):
+    for o in provider.access(lat, lon, depart_s, booked_at_s=booked):
         if o.to_stop >= 0:
             t = max(int(o.dropoff_s) + int(provider.transfer_buffer_s) - int(depart_s), 0)
             if o.to_stop not in best or t < best[o.to_stop]:
@@ -215,7 +218,8 @@ def jobs_within(times_s: NDArray[np.int64], jobs: NDArray[np.int64],
 
 def accessibility(calc: AccessibilityCalculator, origins: ArrayLike, departures_s: ArrayLike, *,
                   thresholds_s: Sequence[int] = DEFAULT_THRESHOLDS_S,
-                  provider: OnDemandProvider | None = None) -> AccessibilityResult:
+                  provider: OnDemandProvider | None = None,
+                  booking_ahead_s: int = 0) -> AccessibilityResult:
     """Return the jobs reachable from each origin cell at each departure within each threshold.
 
     Parameters
@@ -231,6 +235,8 @@ def accessibility(calc: AccessibilityCalculator, origins: ArrayLike, departures_
     provider
         When given, an on-demand ride to a hub is an access option too
         (:func:`ondemand_access`, quoted per origin and departure).
+    booking_ahead_s
+        The rides are booked this long before the departure.
     """
     th = _check_thresholds(thresholds_s)
     orig = np.asarray(origins, dtype=np.int64).reshape(-1)
@@ -241,7 +247,8 @@ def accessibility(calc: AccessibilityCalculator, origins: ArrayLike, departures_
     for i, c in enumerate(orig.tolist()):
         for j, t in enumerate(deps.tolist()):
             extra = None if provider is None else ondemand_access(
-                provider, float(calc.cell_lat[c]), float(calc.cell_lon[c]), t)
+                provider, float(calc.cell_lat[c]), float(calc.cell_lon[c]), t,
+                booked_at_s=t - booking_ahead_s)
             out[i, j] = jobs_within(calc.travel_times_from_cell(c, t, extra_access=extra),
                                     calc.jobs, th)
     return AccessibilityResult(orig, deps, th, out)

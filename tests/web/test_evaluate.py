@@ -91,11 +91,12 @@ def test_route_task_matches_the_multimodal_planner(city: DemoCity, tmp_path: Pat
                   float(od.destination_lat[i]), float(od.destination_lon[i]),
                   int(od.depart_s[i])) for i in range(od.n_trips))
     cache: dict = {}
-    outs = route_task(RouteTask(spec, rows), cache)
+    outs = route_task(RouteTask(spec, rows, 3600), cache)
     mm = _multimodal(spec, cache)
     assert mm.provider is not None
     for (i, olat, olon, dlat, dlon, dep), o in zip(rows, outs, strict=True):
-        js = mm.depart_at(Place(lat=olat, lon=olon), Place(lat=dlat, lon=dlon), dep)
+        js = mm.depart_at(Place(lat=olat, lon=olon), Place(lat=dlat, lon=dlon), dep,
+                          booked_at_s=dep - 3600)
         assert o.index == i and o.reached == bool(js)
         if js:
             assert o.duration_s == min(j.arrival_s for j in js) - dep
@@ -138,7 +139,7 @@ def test_accessibility_medians_equal_a_direct_computation(results: list, city: D
     provider = _multimodal(spec, {}).provider
     assert provider is not None
     res = accessibility(calc, origins[:8], departure_times(7 * 3600, 9 * 3600, 2),
-                        provider=provider)
+                        provider=provider, booking_ahead_s=OPTS.booking_ahead_s)
     assert res.median_jobs.tolist() == [list(r) for r in results[0].access_median_jobs[:8]]
     walk_only = accessibility(calc, origins[:8], departure_times(7 * 3600, 9 * 3600, 2))
     assert (walk_only.jobs <= res.jobs).all()  # a ride to a hub only adds options

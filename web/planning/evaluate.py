@@ -105,6 +105,9 @@ class EvaluationOptions:
         Walk on the base's streets (else crow-fly x 1.3).
     access_ondemand : bool
         Count an on-demand ride to a hub as an access option in the accessibility measure.
+    booking_ahead_s : int
+        Riders book on-demand rides this long before leaving (routing and accessibility;
+        default 1 h, beyond the demo zone's 30 min minimum notice).
     reopt_every_s, reopt_time_limit_s : int, float
         The DRT simulation's re-optimization.
     trips_per_task, origins_per_task : int
@@ -123,6 +126,7 @@ class EvaluationOptions:
     thresholds_s: tuple[int, ...] = DEFAULT_THRESHOLDS_S
     walk_on_streets: bool = True
     access_ondemand: bool = True
+    booking_ahead_s: int = 3600
     reopt_every_s: int = 900
     reopt_time_limit_s: float = 0.5
     trips_per_task: int = 100
@@ -135,6 +139,8 @@ class EvaluationOptions:
                 raise EvaluationError(f"{name}: must be >= 1, got {getattr(self, name)}")
         if self.access_origins is not None and self.access_origins < 1:
             raise EvaluationError(f"access_origins: must be >= 1, got {self.access_origins}")
+        if self.booking_ahead_s < 0:
+            raise EvaluationError(f"booking_ahead_s: must be >= 0, got {self.booking_ahead_s}")
         if self.access_end_s <= self.access_start_s:
             raise EvaluationError(f"access_end_s: must be after access_start_s, got "
                                   f"{self.access_end_s}")
@@ -163,6 +169,7 @@ class RouteTask:
 
     spec: ScenarioSpec
     trips: tuple[tuple[int, float, float, float, float, int], ...]
+    booking_ahead_s: int = 0  # on-demand rides are booked this long before the departure
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +182,7 @@ class AccessTask:
     depart_s: int
     thresholds_s: tuple[int, ...]
     ondemand: bool = True  # an on-demand ride to a hub is an access option
+    booking_ahead_s: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +272,7 @@ def route_task(task: RouteTask, cache: dict[str, Any]) -> list[TripOutcome]:
     out = []
     for index, olat, olon, dlat, dlon, depart in task.trips:
         o, d = Place(lat=olat, lon=olon), Place(lat=dlat, lon=dlon)
-        journeys = mm.depart_at(o, d, depart)
+        journeys = mm.depart_at(o, d, depart, booked_at_s=depart - task.booking_ahead_s)
         best = _choose(journeys)
         if best is None:
             out.append(TripOutcome(index, False, -1, 0, 0, 0, 0, False))
@@ -295,7 +303,8 @@ def access_task(task: AccessTask, cache: dict[str, Any]) -> np.ndarray:
     out = np.zeros((len(task.origins), len(task.thresholds_s)), np.int64)
     for i, c in enumerate(task.origins):
         extra = None if provider is None else ondemand_access(
-            provider, float(calc.cell_lat[c]), float(calc.cell_lon[c]), task.depart_s)
+            provider, float(calc.cell_lat[c]), float(calc.cell_lon[c]), task.depart_s,
+            booked_at_s=task.depart_s - task.booking_ahead_s)
         out[i] = jobs_within(calc.travel_times_from_cell(c, task.depart_s, extra_access=extra),
                              calc.jobs, task.thresholds_s)
     return out
@@ -472,10 +481,11 @@ def access_origins(n_cells: int, options: EvaluationOptions) -> np.ndarray:
 
 def accessibility_tasks(specs: Sequence[ScenarioSpec], cells_path: str, origins: np.ndarray,
                         departures: np.ndarray, *, thresholds_s: tuple[int, ...],
-                        origins_per_task: int, ondemand: bool = True) -> list[AccessTask]:
+                        origins_per_task: int, ondemand: bool = True,
+                        booking_ahead_s: int = 0) -> list[AccessTask]:
     """Tasks scenario x origin chunk x departure, in a fixed order."""
     return [AccessTask(s, cells_path, tuple(int(c) for c in part), int(t), thresholds_s,
-                       ondemand)
+                       ondemand, booking_ahead_s)
             for s in specs
             for part in chunks(origins.tolist(), origins_per_task)
             for t in departures.tolist()]
@@ -539,7 +549,7 @@ def evaluate_scenarios(paths: Sequence[str | Path], *, out_dir: str | Path,
     own = runner is None
     run = runner if runner is not None else TaskRunner(cluster)
     try:
-        route_tasks = [RouteTask(s, tuple(part))
+        route_tasks = [RouteTask(s, tuple(part), opts.booking_ahead_s)
                        for s in specs for part in chunks(trip_rows, opts.trips_per_task)]
         routed = run.run(route_task, route_tasks, label="routing OD trips")
         origins = access_origins(len(cells.lat), opts)
@@ -547,7 +557,8 @@ def evaluate_scenarios(paths: Sequence[str | Path], *, out_dir: str | Path,
         a_tasks = accessibility_tasks(specs, str(cells_path), origins, deps,
                                       thresholds_s=tuple(opts.thresholds_s),
                                       origins_per_task=opts.origins_per_task,
-                                      ondemand=opts.access_ondemand)
+                                      ondemand=opts.access_ondemand,
+                                      booking_ahead_s=opts.booking_ahead_s)
         a_res = run.run(access_task, a_tasks, label="accessibility")
     finally:
         if own:

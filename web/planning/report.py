@@ -218,8 +218,9 @@ figure {{ display: inline-block; margin: 0.5em; }}
 <h2>Charts</h2>
 <figure id="chart">{_img(chart, 'KPI charts')}</figure>
 <h2>Accessibility change per cell</h2>
-<p>Jobs reachable on foot and by scheduled transit (median over the departures); on-demand
-rides count in the trip KPIs above, not in this measure.</p>
+<p>Jobs reachable on foot, by scheduled transit and with an on-demand ride to a hub of the
+origin's zone (median over the departures); on-demand rides from a hub to the destination are
+not in this measure.</p>
 {map_html or '<p>No alternative to map.</p>'}
 </body></html>
 """
