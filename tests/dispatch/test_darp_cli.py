@@ -16,7 +16,7 @@ def test_cordeau_json_shape() -> None:
     """Routes run from node 0 to node 2n+1 (added for a2-16) and serve every node once."""
     path = shared_path("darp_cordeau2006/instances/a2-16.txt")
     result = CliRunner().invoke(darp_group, ["solve", str(path), "--format", "cordeau",
-                                             "--time-limit", "1", "--seed", "2", "--json"])
+                                             "--time-limit", "5", "--seed", "2", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert set(data) >= {"instance", "cost", "vehicles", "routes", "unserved"}
