@@ -59,6 +59,7 @@ from shapely.geometry import shape
 from gtfs.errors import FeedError
 from gtfs.flex import FlexFeed
 from gtfs.times import format_time
+from gtfs.yamlfile import KeyPath, dotted, load_yaml, parse_clock
 from transit.errors import ModelError
 from transit.ondemand import (
     BookingRules,
@@ -80,7 +81,7 @@ __all__ = ["DEFAULT_CO2_G_PER_KM", "ConfigError", "ServiceConfig", "config_docum
 DEFAULT_CO2_G_PER_KM: Mapping[str, float] = {
     "ev": 70.0, "hybrid": 122.0, "diesel": 225.0, "petrol": 211.0, "lpg": 166.0}
 
-Path_ = tuple[str | int, ...]
+Path_ = KeyPath
 _TOP_KEYS = ("version", "feed", "locations", "timezone", "vehicle_types", "booking_rules",
              "services")
 _SERVICE_KEYS = ("service_id", "name", "zone_id", "polygon", "hub_stop_ids", "hubs",
@@ -99,23 +100,10 @@ _GTFS_RULE_FIELDS = ("booking_type", "min_notice_s", "max_notice_s", "max_advanc
                      "pickup_message", "drop_off_message", "phone_number", "info_url",
                      "booking_url")
 _CLOCK_FIELDS = ("opens_at_s", "last_time_s")
-_TIME = re.compile(r"^(\d{1,3}):([0-5]\d):([0-5]\d)$")
 
 
 class ConfigError(FeedError):
     """An on-demand service file is wrong: ``file:line: key.path: message``."""
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML without base-60 (``19:00:00``) or octal (``0700``) integers."""
-
-    yaml_implicit_resolvers = {  # noqa: RUF012 - PyYAML's own class attribute
-        k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:int"]
-        for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-
-
-_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"),
-                              list("-+0123456789"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +121,7 @@ class ServiceConfig:
             line = self.lines.get(where[:k])
             if line is not None:
                 break
-        return ConfigError(f"{_dotted(where)}: {message}" if where else message,
+        return ConfigError(f"{dotted(where)}: {message}" if where else message,
                            file=self.path.name, line=line)
 
     @property
@@ -141,34 +129,6 @@ class ServiceConfig:
         """The feed the file names (``feed:``), resolved beside the file."""
         name = self.doc.get("feed")
         return None if not name else self.path.parent / str(name)
-
-
-def _dotted(where: Path_) -> str:
-    out = ""
-    for part in where:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out
-
-
-def _walk(node: yaml.Node, where: Path_, lines: dict[Path_, int], file: str,
-          seen: set[int]) -> None:
-    lines.setdefault(where, node.start_mark.line + 1)
-    if id(node) in seen:  # an alias: its node was walked already (no billion laughs)
-        return
-    seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        keys: set[str] = set()
-        for key, value in node.value:
-            name = str(key.value)
-            if name in keys:
-                raise ConfigError(f"{_dotted((*where, name))}: key given twice", file=file,
-                                  line=key.start_mark.line + 1)
-            keys.add(name)
-            lines[(*where, name)] = key.start_mark.line + 1
-            _walk(value, (*where, name), lines, file, seen)
-    elif isinstance(node, yaml.SequenceNode):
-        for k, item in enumerate(node.value):
-            _walk(item, (*where, k), lines, file, seen)
 
 
 def read_config(path: str | Path) -> ServiceConfig:
@@ -182,23 +142,7 @@ def read_config(path: str | Path) -> ServiceConfig:
         If the file cannot be read.
     """
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                          file=path.name) from None
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-        doc = yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise ConfigError(f"not valid YAML ({exc.problem})", file=path.name,
-                          line=mark.line + 1 if mark else None) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"not valid YAML ({exc})", file=path.name) from None
-    lines: dict[Path_, int] = {}
-    if root is not None:
-        _walk(root, (), lines, path.name, set())
+    doc, lines = load_yaml(path, ConfigError)
     config = ServiceConfig(path, doc if isinstance(doc, dict) else {}, lines)
     if not isinstance(doc, dict):
         raise config.fail((), "expected a mapping with 'version' and 'services'")
@@ -239,10 +183,8 @@ def _text(config: ServiceConfig, where: Path_, value: Any, *, required: bool = T
 def _seconds(config: ServiceConfig, where: Path_, value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
-    if isinstance(value, str):
-        m = _TIME.match(value.strip())
-        if m:
-            return int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
+    if isinstance(value, str) and (seconds := parse_clock(value)) is not None:
+        return seconds
     raise config.fail(where, f"{value!r} is not a time H:MM:SS (or seconds)")
 
 

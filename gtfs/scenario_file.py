@@ -57,14 +57,11 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
 from shapely.geometry import Polygon, shape
 
 from gtfs.errors import FeedError
-
-# The on-demand YAML reader's safe loader (no base-60 ints) and line walker are reused
-# so both files read the same way.
-from gtfs.ondemand_config import DEFAULT_CO2_G_PER_KM, _Loader, _walk
+from gtfs.ondemand_config import DEFAULT_CO2_G_PER_KM
+from gtfs.yamlfile import KeyPath, load_yaml, parse_clock
 from transit.errors import ModelError
 from transit.ondemand import Fleet, OnDemandZone, ServiceWindow, VehicleType
 from transit.scenario import (
@@ -90,10 +87,9 @@ from transit.scenario import (
 
 __all__ = ["ScenarioBase", "ScenarioFile", "ScenarioFileError", "read_scenario"]
 
-Path_ = tuple[str | int, ...]
+Path_ = KeyPath
 _TOP_KEYS = ("version", "name", "description", "base", "modifications")
 _BASE_KEYS = ("dir", "feed", "ondemand", "streets")
-_TIME = re.compile(r"^(\d{1,3}):([0-5]\d):([0-5]\d)$")
 #: Model field name -> YAML key path, for the fields the file spells differently.
 _YAML_NAME = {"start_s": "start", "end_s": "end", "depot_lat": "depot.lat",
               "depot_lon": "depot.lon", "depot_stop_id": "depot.stop_id",
@@ -209,33 +205,8 @@ def read_scenario(path: str | Path, *, base_dir: str | Path | None = None) -> Sc
     return _read(Path(path).resolve(), None if base_dir is None else Path(base_dir), ())
 
 
-def _load(path: Path) -> tuple[Any, dict[Path_, int]]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ScenarioFileError(f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                                file=path.name) from None
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-        doc = yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise ScenarioFileError(f"not valid YAML ({exc.problem})", file=path.name,
-                                line=mark.line + 1 if mark else None) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioFileError(f"not valid YAML ({exc})", file=path.name) from None
-    lines: dict[Path_, int] = {}
-    if root is not None:
-        try:
-            _walk(root, (), lines, path.name, set())
-        except FeedError as exc:
-            raise ScenarioFileError(str(exc).split(": ", 1)[-1], file=exc.file,
-                                    line=exc.line) from None
-    return doc, lines
-
-
 def _read(path: Path, base_dir: Path | None, seen: tuple[Path, ...]) -> ScenarioFile:
-    doc, lines = _load(path)
+    doc, lines = load_yaml(path, ScenarioFileError)
 
     def fail(where: Path_, message: str) -> ScenarioFileError:
         dotted = ""
@@ -380,10 +351,8 @@ def _tuple(value: Any, field: str) -> tuple[Any, ...]:
 def _clock(value: Any, field: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str):
-        m = _TIME.match(value.strip())
-        if m:
-            return int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
+    if isinstance(value, str) and (seconds := parse_clock(value)) is not None:
+        return seconds
     raise ScenarioError(field, f"{value!r} is not a time H:MM:SS (or seconds)")
 
 
