@@ -45,6 +45,7 @@ from transit.build import (
     TransferTable,
     TripEvents,
     build_timetable,
+    concat_ranges,
 )
 from transit.errors import ModelError
 from transit.timetable import Timetable
@@ -234,7 +235,7 @@ def _compile(feed: Feed, service_date: date) -> Timetable:
     n = lengths[trip_rows]
     new_offsets = np.zeros(len(trip_rows) + 1, np.int64)
     new_offsets[1:] = np.cumsum(n)
-    gather = _ranges(offsets[:-1][trip_rows], n)
+    gather = concat_ranges(offsets[:-1][trip_rows], n)
     shift_e = np.repeat(trip_shift, n)
     metres = METRES_PER_UNIT[feed.dist_units]
     trip_id_col = np.asarray(_col(feed.trips, "trip_id"), dtype=object)
@@ -347,12 +348,3 @@ def _fraction(x: NDArray[np.float64], lo: NDArray[np.float64],
     with np.errstate(invalid="ignore", divide="ignore"):
         ok = (lo <= x) & (x <= hi) & (lo < hi)
         return np.where(ok, (x - lo) / np.where(ok, hi - lo, 1.0), np.nan)
-
-
-def _ranges(starts: NDArray[np.int64], lengths: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Concatenate ``range(s, s + n)`` for every pair, without a Python loop."""
-    heads = np.zeros(len(lengths), np.int64)
-    if len(lengths) > 1:
-        heads[1:] = np.cumsum(lengths)[:-1]
-    total = int(lengths.sum())
-    return np.arange(total, dtype=np.int64) - np.repeat(heads - starts, lengths)

@@ -192,7 +192,7 @@ def build_timetable(
     ).astype(np.int32) if n_patterns else np.zeros(0, np.int32)
     pattern_event_offsets = np.zeros(n_patterns + 1, np.int64)
     pattern_event_offsets[1:] = np.cumsum(pattern_n_stops * np.diff(pattern_trip_offsets))
-    gather = _ranges(offsets[pattern_trips], lengths[pattern_trips])
+    gather = concat_ranges(offsets[pattern_trips], lengths[pattern_trips])
 
     # 4. stop -> (pattern, position)
     pat_of_slot = np.repeat(np.arange(n_patterns, dtype=np.int32), pattern_n_stops)
@@ -247,8 +247,19 @@ def build_timetable(
     )
 
 
-def _ranges(starts: NDArray[np.int64], lengths: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Concatenate ``range(s, s + n)`` for every pair, without a Python loop."""
+def concat_ranges(starts: NDArray[np.int64], lengths: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Concatenate ``range(s, s + n)`` for every pair, without a Python loop.
+
+    Parameters
+    ----------
+    starts, lengths
+        Equal-length arrays: where each run starts and how many it holds (``>= 0``).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` indices, ``lengths.sum()`` of them, run after run.
+    """
     heads = np.zeros(len(lengths), np.int64)
     if len(lengths) > 1:
         heads[1:] = np.cumsum(lengths)[:-1]

@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from transit.build import RouteTable, StopTable, TripEvents, build_timetable
+from transit.build import RouteTable, StopTable, TripEvents, build_timetable, concat_ranges
 from transit.errors import ModelError
 
 
@@ -89,3 +89,12 @@ def test_trip_event_range_points_at_its_row() -> None:
     tt = _tt([[0, 1, 2], [0, 1, 2]], [[200, 300, 400], [100, 200, 300]])
     a, b = tt.trip_event_range(0)
     assert tt.arrival_s[a:b].tolist() == [200, 300, 400]
+
+
+def test_concat_ranges_against_a_loop() -> None:
+    """concat_ranges equals the concatenated Python ranges, empty runs included."""
+    starts = np.array([5, 0, 9, 2], np.int64)
+    lengths = np.array([3, 0, 1, 4], np.int64)
+    expected = [i for s, n in zip(starts, lengths, strict=True) for i in range(s, s + n)]
+    assert concat_ranges(starts, lengths).tolist() == expected
+    assert concat_ranges(np.zeros(0, np.int64), np.zeros(0, np.int64)).tolist() == []
