@@ -3,7 +3,9 @@
 ``tsunagu accessibility (--feed gtfs.zip | --scenario FILE.yml [--base-dir DIR])
 --cells cells.csv --out cells_access.csv [--departures 12] [--date D]
 [--streets streets.osm] [--workers N | --scheduler ADDR]`` runs one one-to-all
-RAPTOR per origin cell and departure (``routing.accessibility``), on Dask when
+RAPTOR per origin cell and departure (``routing.accessibility``; with
+``--scenario``, an on-demand ride to a hub of the origin's zone, booked 1 h
+ahead, is an access option too), on Dask when
 asked (``web.planning.distributed``), and writes one row per cell: the median
 over departures of the jobs reachable within each threshold. Errors: one line
 on stderr, exit code 2.
@@ -57,6 +59,7 @@ def accessibility_command(feed_path: Path | None, scenario_path: Path | None,
     from routing.accessibility import DEFAULT_THRESHOLDS_S, departure_times, population_weighted
     from web.planning.distributed import ClusterOptions, TaskRunner
     from web.planning.evaluate import (
+        EvaluationOptions,
         ScenarioSpec,
         access_task,
         accessibility_tasks,
@@ -93,7 +96,8 @@ def accessibility_command(feed_path: Path | None, scenario_path: Path | None,
         origins = np.arange(len(cells.lat), dtype=np.int64)
         deps = departure_times(7 * 3600, 9 * 3600, departures)
         tasks = accessibility_tasks([spec], str(cells_path), origins, deps,
-                                    thresholds_s=DEFAULT_THRESHOLDS_S, origins_per_task=200)
+                                    thresholds_s=DEFAULT_THRESHOLDS_S, origins_per_task=200,
+                                    booking_ahead_s=EvaluationOptions().booking_ahead_s)
         with TaskRunner(ClusterOptions(workers=workers, scheduler=scheduler)) as runner:
             res = runner.run(access_task, tasks, label="accessibility")
         jobs = merge_accessibility(tasks, res, [spec], origins, deps)[spec.name]
