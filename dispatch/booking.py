@@ -193,6 +193,12 @@ class RideRequest:
         The pick-up window asked for, seconds after service-day midnight.
     seats : int
         Seats wanted (1 to 16).
+    latest_dropoff_s : int, optional
+        A hard drop-off deadline, seconds after service-day midnight: the rider
+        must be set down (out of the vehicle) by then — a ride timed to meet a
+        bus (the bus's departure minus the transfer buffer).  It must lie after
+        ``earliest_pickup_s`` and by 48:00.  ``None`` (the default): no deadline
+        beyond the ride-time limit the feasibility check applies.
     """
 
     rider_id: str
@@ -202,6 +208,7 @@ class RideRequest:
     earliest_pickup_s: int
     latest_pickup_s: int
     seats: int = 1
+    latest_dropoff_s: int | None = None
 
     def __post_init__(self) -> None:
         where = "RideRequest"
@@ -227,14 +234,28 @@ class RideRequest:
         _check_int("seats", self.seats, where=where, low=1)
         if self.seats > 16:
             raise BookingError(f"{where}: seats must be at most 16, got {self.seats}")
+        if self.latest_dropoff_s is not None:
+            _check_int("latest_dropoff_s", self.latest_dropoff_s, where=where)
+            if self.latest_dropoff_s <= self.earliest_pickup_s:
+                raise BookingError(
+                    f"{where}: latest_dropoff_s {self.latest_dropoff_s} is not after "
+                    f"earliest_pickup_s {self.earliest_pickup_s}")
+            if self.latest_dropoff_s > 48 * 3600:
+                raise BookingError(
+                    f"{where}: latest_dropoff_s {self.latest_dropoff_s} is past 48:00 of the "
+                    "service day")
 
 
 def request_fingerprint(request: RideRequest, *, quote_id: str | None = None) -> str:
     """Return the SHA-256 hex digest of a request's canonical JSON form.
 
     Two calls with the same idempotency key must carry the same fingerprint.
+    ``latest_dropoff_s`` counts only when set, so a request without a deadline
+    keeps the fingerprint it had before the field existed (stored hashes stay valid).
     """
     body = {f.name: getattr(request, f.name) for f in dataclasses.fields(request)}
+    if body["latest_dropoff_s"] is None:
+        del body["latest_dropoff_s"]
     body["service_date"] = request.service_date.isoformat()
     body["quote_id"] = quote_id
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
@@ -328,7 +349,8 @@ class RunWindowCheck:
 
     A run serves a request when some pick-up time ``t`` in the requested
     window has ``run.start_s <= t`` and ``t + ride_time_s(origin, destination)
-    <= run.end_s``.  The earliest such ``t`` over all runs wins; the pick-up
+    <= run.end_s`` (and ``<= latest_dropoff_s`` when the request has a
+    deadline).  The earliest such ``t`` over all runs wins; the pick-up
     window offered is ``[t, t + window_s]`` clipped to what the run allows.
 
     Parameters
@@ -351,9 +373,12 @@ class RunWindowCheck:
         self._window_s = window_s
         self._max_alternatives = max_alternatives
 
-    def _offer(self, run: ServiceRun, lo: int, hi: int, ride_s: int) -> PickupOffer | None:
+    def _offer(self, run: ServiceRun, lo: int, hi: int, ride_s: int,
+               deadline_s: int | None = None) -> PickupOffer | None:
         lo = max(lo, run.start_s)
         hi = min(hi, run.end_s - ride_s)
+        if deadline_s is not None:
+            hi = min(hi, deadline_s - ride_s)
         if lo > hi:
             return None
         return PickupOffer(run.run_id, lo, min(hi, lo + self._window_s), lo + ride_s)
@@ -372,7 +397,8 @@ class RunWindowCheck:
         with_seats = [r for r in day if r.seats_left >= request.seats]
         offers = [o for r in with_seats
                   if (o := self._offer(r, request.earliest_pickup_s,
-                                       request.latest_pickup_s, ride_s)) is not None]
+                                       request.latest_pickup_s, ride_s,
+                                       request.latest_dropoff_s)) is not None]
         offers.sort(key=lambda o: (o.pickup_earliest_s, o.run_id))
         if offers:
             return FeasibilityResult(
@@ -384,6 +410,8 @@ class RunWindowCheck:
         else:
             reason = (f"no run with {request.seats} free seat(s) can pick up between "
                       f"{window} and finish the {ride_s} s ride")
+            if request.latest_dropoff_s is not None:
+                reason += f" by the drop-off deadline {_hhmm(request.latest_dropoff_s)}"
         others = [o for r in with_seats
                   if (o := self._offer(r, 0, 48 * 3600, ride_s)) is not None]
         mid = (request.earliest_pickup_s + request.latest_pickup_s) // 2

@@ -112,6 +112,8 @@ class BookingRow(Base):
     earliest_pickup_s: Mapped[int] = mapped_column(Integer)
     latest_pickup_s: Mapped[int] = mapped_column(Integer)
     seats: Mapped[int] = mapped_column(Integer)
+    #: The rider's hard drop-off deadline, service-day seconds (revision 0003; NULL: none).
+    latest_dropoff_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
     run_id: Mapped[str] = mapped_column(ForeignKey("service_runs.run_id"))
     seats_held: Mapped[int] = mapped_column(Integer)
     pickup_earliest_s: Mapped[int] = mapped_column(Integer)

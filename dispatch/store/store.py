@@ -74,7 +74,8 @@ def _booking_value(row: BookingRow) -> Booking:
     request = RideRequest(rider_id=row.rider_id, service_date=row.service_date,
                           origin=row.origin, destination=row.destination,
                           earliest_pickup_s=row.earliest_pickup_s,
-                          latest_pickup_s=row.latest_pickup_s, seats=row.seats)
+                          latest_pickup_s=row.latest_pickup_s, seats=row.seats,
+                          latest_dropoff_s=row.latest_dropoff_s)
     offer = PickupOffer(run_id=row.run_id, pickup_earliest_s=row.pickup_earliest_s,
                         pickup_latest_s=row.pickup_latest_s, dropoff_eta_s=row.dropoff_eta_s)
     return Booking(booking_id=row.booking_id, request=request,
@@ -396,6 +397,10 @@ class BookingStore:
                 f"the feasibility check offered pick-up {offer.pickup_earliest_s}-"
                 f"{offer.pickup_latest_s} (drop-off {offer.dropoff_eta_s}) outside run "
                 f"{offer.run_id!r} ({run.start_s}-{run.end_s})")
+        if request.latest_dropoff_s is not None and offer.dropoff_eta_s > request.latest_dropoff_s:
+            raise BookingError(
+                f"the feasibility check offered drop-off at {offer.dropoff_eta_s} on run "
+                f"{offer.run_id!r}, after the rider's deadline {request.latest_dropoff_s}")
         return run
 
     def _new_row(self, request: RideRequest, offer: PickupOffer, *, now: datetime,
@@ -406,7 +411,8 @@ class BookingStore:
             service_date=request.service_date, origin=request.origin,
             destination=request.destination, earliest_pickup_s=request.earliest_pickup_s,
             latest_pickup_s=request.latest_pickup_s, seats=request.seats,
-            run_id=offer.run_id, seats_held=0, pickup_earliest_s=offer.pickup_earliest_s,
+            latest_dropoff_s=request.latest_dropoff_s, run_id=offer.run_id, seats_held=0,
+            pickup_earliest_s=offer.pickup_earliest_s,
             pickup_latest_s=offer.pickup_latest_s, dropoff_eta_s=offer.dropoff_eta_s,
             planned_pickup_s=None, quote_expires_at=None, note="", created_at=now,
             updated_at=now)

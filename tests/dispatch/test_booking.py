@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from datetime import UTC, date, datetime
 
@@ -153,6 +154,12 @@ def test_naive_time_refused() -> None:
     ({"latest_pickup_s": 100}, "latest_pickup_s 100 is before earliest_pickup_s"),
     ({"service_date": "2026-11-24"}, "service_date must be a datetime.date"),
     ({"rider_id": "x" * 201}, "at most 200"),
+    ({"latest_dropoff_s": 28800}, "latest_dropoff_s 28800 is not after earliest_pickup_s"),
+    ({"latest_dropoff_s": 3600}, "latest_dropoff_s 3600 is not after earliest_pickup_s 28800"),
+    ({"latest_dropoff_s": 48 * 3600 + 1}, "latest_dropoff_s 172801 is past 48:00"),
+    ({"latest_dropoff_s": -5}, "latest_dropoff_s must be >= 0"),
+    ({"latest_dropoff_s": 30000.0}, "latest_dropoff_s must be an int"),
+    ({"latest_dropoff_s": True}, "latest_dropoff_s must be an int"),
 ])
 def test_bad_request_names_the_field(kwargs: dict[str, object], message: str) -> None:
     """An invalid ride request raises BookingError naming the field and value."""
@@ -178,6 +185,18 @@ def test_fingerprint_is_stable_and_sensitive() -> None:
     assert request_fingerprint(a) == request_fingerprint(RideRequest("alice", DAY, 1, 2, 100, 200))
     assert request_fingerprint(a) != request_fingerprint(RideRequest("alice", DAY, 1, 2, 100, 201))
     assert request_fingerprint(a) != request_fingerprint(a, quote_id="q")
+    timed = RideRequest("alice", DAY, 1, 2, 100, 200, latest_dropoff_s=900)
+    assert request_fingerprint(timed) != request_fingerprint(a)
+    assert request_fingerprint(timed) != request_fingerprint(
+        RideRequest("alice", DAY, 1, 2, 100, 200, latest_dropoff_s=901))
+
+
+def test_fingerprint_without_deadline_is_the_one_stored_before_it() -> None:
+    """A request without latest_dropoff_s hashes as before the field existed (old rows replay)."""
+    a = RideRequest("alice", DAY, 1, 2, 100, 200, seats=2)
+    before = ('{"destination":2,"earliest_pickup_s":100,"latest_pickup_s":200,"origin":1,'
+              '"quote_id":null,"rider_id":"alice","seats":2,"service_date":"2026-11-24"}')
+    assert request_fingerprint(a) == hashlib.sha256(before.encode()).hexdigest()
 
 
 def test_feasibility_result_needs_offer_or_reason() -> None:
@@ -202,6 +221,19 @@ def test_window_check_picks_earliest_fitting_run() -> None:
                                    run("full", 7, 9, seats_left=0)])
     assert result.ok and result.offer == PickupOffer("early", 28800, 29400, 29220)
     assert [a.run_id for a in result.alternatives] == ["late"]
+
+
+def test_window_check_keeps_the_drop_off_deadline() -> None:
+    """With a deadline, the offered pick-ups all reach the drop-off by it; too tight: refused."""
+    check = RunWindowCheck(grid_ride_s, window_s=600)
+    deadline = 8 * 3600 + 420 + 300  # 7 blocks (420 s) then 5 min to spare
+    request = RideRequest("alice", DAY, 0, 34, 8 * 3600, 9 * 3600, latest_dropoff_s=deadline)
+    result = check.check(request, [run("early", 7, 9), run("late", 8.5, 10)])
+    assert result.offer == PickupOffer("early", 28800, 29100, 29220)
+    assert result.alternatives == ()  # the later run cannot make the deadline
+    tight = RideRequest("alice", DAY, 0, 34, 8 * 3600, 9 * 3600, latest_dropoff_s=28800 + 419)
+    refused = check.check(tight, [run("early", 7, 9)])
+    assert not refused.ok and "by the drop-off deadline 08:06" in refused.reason
 
 
 def test_window_check_run_must_hold_the_whole_ride() -> None:

@@ -34,9 +34,10 @@ from dispatch.booking import (
     RideRequest,
     RunWindowCheck,
     ServiceRun,
+    request_fingerprint,
 )
 from dispatch.store import BookingStore, StoreError, database_url
-from dispatch.store.migrate import downgrade, head_revision
+from dispatch.store.migrate import downgrade, head_revision, upgrade
 from dispatch.store.models import Base, BookingEventRow
 from tests.conftest import REPO_ROOT
 
@@ -54,10 +55,10 @@ CHECK = RunWindowCheck(grid_ride_s, window_s=600)
 
 
 def request(rider: str, *, at_h: float = 8, seats: int = 1, origin: int = 1,
-            destination: int = 25) -> RideRequest:
+            destination: int = 25, latest_dropoff_s: int | None = None) -> RideRequest:
     """A ride for ``rider`` with a half-hour pick-up window from ``at_h`` o'clock."""
     return RideRequest(rider, DAY, origin, destination, int(at_h * H), int(at_h * H) + 1800,
-                       seats=seats)
+                       seats=seats, latest_dropoff_s=latest_dropoff_s)
 
 
 # -- backends ---------------------------------------------------------------------
@@ -689,10 +690,12 @@ def test_sigkill_inside_commit_leaves_nothing_half_written(db_url: str) -> None:
 
 # -- by rider, stop order (revision 0002) ----------------------------------------------
 
-def test_bookings_for_rider_uses_its_index(store: BookingStore) -> None:
+def test_bookings_for_rider_uses_its_index(store: BookingStore, clock: Clock) -> None:
     """bookings_for_rider returns one rider's bookings and quotes, oldest first, no others."""
     a1 = book(store, "alice", "a1").booking
+    clock.now += timedelta(seconds=1)  # same instant: the order would be the random ids'
     book(store, "bob", "b1")
+    clock.now += timedelta(seconds=1)
     q = store.quote(request("alice", at_h=9), feasibility=CHECK).booking
     assert a1 is not None and q is not None
     assert [b.booking_id for b in store.bookings_for_rider("alice")] == [a1.booking_id,
@@ -715,3 +718,111 @@ def test_stop_order_round_trips(store: BookingStore) -> None:
         store.stop_order("nope")
     with pytest.raises(BookingNotFound):
         store.set_stop_order("nope", order)
+
+
+# -- the drop-off deadline (revision 0003) ---------------------------------------------
+
+def test_deadline_is_stored_and_kept_by_the_baseline_check(store: BookingStore) -> None:
+    """latest_dropoff_s is persisted on book, returned on get, and bounds the offered pick-up."""
+    # 6 min ride (grid 1 -> 25): a deadline at 08:16 leaves pick-ups 08:00-08:10 only
+    deadline = 8 * H + 16 * 60
+    b = book(store, "alice", latest_dropoff_s=deadline).booking
+    assert b is not None and b.request.latest_dropoff_s == deadline
+    assert b.offer.dropoff_eta_s <= deadline and b.offer.pickup_latest_s == 8 * H + 600
+    got = store.get(b.booking_id)
+    assert got == b and got.request.latest_dropoff_s == deadline
+    assert store.find("alice", "k-alice") == b
+    # a deadline closer than the ride: refused with the deadline named, nothing sold
+    out = book(store, "bob", latest_dropoff_s=8 * H + 5 * 60)
+    assert not out.ok and "drop-off deadline 08:05" in out.reason
+    assert store.run("r1").seats_left == 3 and store.run("r2").seats_left == 2
+    # without a deadline the column stays NULL
+    c = book(store, "carol").booking
+    assert c is not None and store.get(c.booking_id).request.latest_dropoff_s is None
+    with store.engine.connect() as conn:
+        stored = dict(conn.execute(text("SELECT rider_id, latest_dropoff_s FROM bookings "
+                                        "WHERE status = 'booked'")).all())
+    assert stored == {"alice": deadline, "carol": None}
+
+
+def test_replay_with_another_deadline_conflicts(store: BookingStore) -> None:
+    """The deadline is part of the idempotent request: same key, other deadline -> conflict."""
+    first = book(store, "alice", "k1", latest_dropoff_s=9 * H).booking
+    assert first is not None
+    again = book(store, "alice", "k1", latest_dropoff_s=9 * H)
+    assert again.replayed and again.booking == first
+    for other in (9 * H - 60, None):
+        with pytest.raises(IdempotencyConflict, match="idempotency key 'k1'"):
+            book(store, "alice", "k1", latest_dropoff_s=other)
+    plain = book(store, "bob", "k1").booking
+    assert plain is not None
+    with pytest.raises(IdempotencyConflict):
+        book(store, "bob", "k1", latest_dropoff_s=9 * H)
+    assert store.counts()["booked"] == 2
+
+
+class LateDropoff:
+    """A faulty check that offers a drop-off after the rider's deadline."""
+
+    def check(self, request: RideRequest, runs: Sequence[ServiceRun]) -> FeasibilityResult:
+        lo = request.earliest_pickup_s
+        assert request.latest_dropoff_s is not None
+        return FeasibilityResult(PickupOffer(runs[0].run_id, lo, lo + 600,
+                                             request.latest_dropoff_s + 60))
+
+
+def test_offer_after_the_deadline_is_refused(store: BookingStore) -> None:
+    """The store does not confirm a drop-off after the rider's deadline, whatever the check says."""
+    with pytest.raises(BookingError, match="after the rider's deadline"):
+        store.book(request("alice", latest_dropoff_s=9 * H), idempotency_key="k",
+                   feasibility=LateDropoff())
+    assert store.run("r1").seats_left == 4 and store.counts()["booked"] == 0
+
+
+def _columns(st: BookingStore) -> set[str]:
+    return {c["name"] for c in inspect(st.engine).get_columns("bookings")}
+
+
+def test_migration_0003_from_0002_with_rows(db_url: str) -> None:
+    """0002 -> 0003 keeps every booking (no deadline: NULL); 0003 -> 0002 drops only the column."""
+    with BookingStore(db_url) as st:
+        upgrade(st.engine, "0002")
+        assert st.schema_revision() == "0002" and "latest_dropoff_s" not in _columns(st)
+        now = datetime(2026, 11, 24, 6, 0, tzinfo=UTC).replace(tzinfo=None)
+        with st.engine.begin() as conn:  # rows written by a 0002-era store
+            conn.execute(text(
+                "INSERT INTO service_runs (run_id, vehicle_id, service_date, start_s, end_s, "
+                "capacity_seats, seats_left, created_at, stop_order) VALUES "
+                "('r1', 'v1', :d, 25200, 36000, 4, 3, :t, NULL)"), {"d": DAY, "t": now})
+            conn.execute(text(
+                "INSERT INTO bookings (booking_id, rider_id, idempotency_key, request_hash, "
+                "status, version, service_date, origin, destination, earliest_pickup_s, "
+                "latest_pickup_s, seats, run_id, seats_held, pickup_earliest_s, "
+                "pickup_latest_s, dropoff_eta_s, planned_pickup_s, quote_expires_at, note, "
+                "created_at, updated_at) VALUES ('b-old', 'alice', 'k-old', :h, 'booked', 2, "
+                ":d, 1, 25, 28800, 30600, 1, 'r1', 1, 28800, 29400, 29160, NULL, NULL, '', "
+                ":t, :t)"), {"d": DAY, "t": now, "h": request_fingerprint(request("alice"))})
+            for seq, (a, b) in enumerate([(None, "quoted"), ("quoted", "booked")], start=1):
+                conn.execute(text(
+                    "INSERT INTO booking_events (booking_id, seq, from_status, to_status, "
+                    "actor, run_id, note, at) VALUES ('b-old', :s, :a, :b, 'rider', 'r1', '', "
+                    ":t)"), {"s": seq, "a": a, "b": b, "t": now})
+        assert st.migrate() == head_revision() == "0003"
+        assert "latest_dropoff_s" in _columns(st)
+        old = st.get("b-old")
+        assert old.request == request("alice") and old.request.latest_dropoff_s is None
+        assert st.audit() == []
+        # the old booking's stored hash still matches its request: a replay is a replay
+        again = st.book(request("alice"), idempotency_key="k-old", feasibility=CHECK)
+        assert again.replayed and again.booking == old
+        new = st.book(request("bob", latest_dropoff_s=9 * H), idempotency_key="k",
+                      feasibility=CHECK).booking
+        assert new is not None and st.get(new.booking_id).request.latest_dropoff_s == 9 * H
+        # and back: the column goes, the bookings stay
+        downgrade(st.engine, "0002")
+        assert st.schema_revision() == "0002" and "latest_dropoff_s" not in _columns(st)
+        with st.engine.connect() as conn:
+            assert conn.execute(text("SELECT COUNT(*) FROM bookings")).scalar() == 2
+        assert st.migrate() == "0003"
+        assert st.get(new.booking_id).request.latest_dropoff_s is None
+        assert st.get("b-old") == old and st.audit() == []
