@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.api import bookings, dispatch, meta, plan, stops, vehicles
+from web.api import bookings, dispatch, meta, plan, scenarios, stops, vehicles
 from web.openapi import Api
 from web.services.container import Services
 
@@ -17,4 +17,5 @@ def register_api(app: Flask, services: Services) -> Api:
               rate_limit=lambda who, kind: services.limiter.take(who, kind))
     for module in (plan, stops, bookings, vehicles, dispatch, meta):
         app.register_blueprint(module.blueprint(api, services), url_prefix=PREFIX)
+    scenarios.register(app, api, services, PREFIX)
     return api
