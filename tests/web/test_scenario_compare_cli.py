@@ -85,3 +85,18 @@ def test_accessibility_command_writes_cells(city: DemoCity, tmp_path: Path) -> N
     assert any(float(r["jobs_60min"]) > 0 for r in rows)
     code, _, err = _run("accessibility", "--cells", str(cells), "--out", str(out))
     assert code == 2 and err.startswith("error: give one of --feed or --scenario")
+
+
+def test_compare_json(city: DemoCity, tmp_path: Path) -> None:
+    """--json prints the comparison: scenarios with KPIs, the KPI table and the files."""
+    code, stdout, err = _run("scenario", "compare", str(SCENARIOS / "base.yml"),
+                             str(SCENARIOS / "alt2_drt_replaces_feeders.yml"), "--out",
+                             str(tmp_path / "j"), "--base-dir", str(city.out_dir), "--trips",
+                             "20", "--departures", "1", "--origins", "20", "--json")
+    assert code == 0, err
+    info = json.loads(stdout)
+    assert [s["name"] for s in info["scenarios"]] == ["base", "alt2_drt_replaces_feeders"]
+    assert info["files"]["report"] == "report.html"
+    table = {r["key"]: r for r in info["kpi_table"]}
+    assert table["bus_vehicle_hours"]["deltas"][1] < 0  # alt2 removes two feeders
+    assert len(info["scenarios"][1]["access_median_jobs"]) == 20
