@@ -226,3 +226,48 @@ def test_openapi_documents_the_page_endpoints(shared_app: Flask) -> None:
     for path in ("/api/v1/map/streets", "/api/v1/map/network", "/api/v1/board",
                  "/api/v1/session"):
         assert "get" in doc["paths"][path], path
+
+
+@pytest.mark.parametrize(("lang", "title", "nav"), [("ja", "シナリオ比較", "乗換案内"),
+                                                    ("en", "Scenario comparison", "Trip planner")])
+def test_planner_page_renders_in_both_languages(client: FlaskClient, lang: str, title: str,
+                                                nav: str) -> None:
+    """``/planner`` answers 200 in Japanese and English, with its script and the map."""
+    r = client.get(f"/planner?lang={lang}")
+    assert r.status_code == 200 and r.headers["Content-Language"] == lang
+    html = r.get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html and title in html and nav in html
+    assert "/assets/planner.js" in html and 'id="map"' in html and 'id="compare-form"' in html
+    assert 'id="nav-planner"' in html  # the header link (shown to planners and admins)
+    other = "Scenario comparison" if lang == "ja" else "シナリオ比較"
+    assert other not in html
+
+
+def test_planner_page_has_no_external_urls(client: FlaskClient) -> None:
+    """The planner page references only this server."""
+    html = client.get("/planner").get_data(as_text=True)
+    assert OUTSIDE.findall(html) == []
+    for ref in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert ref.startswith(("/", "?")), ref
+    assert OUTSIDE.findall((WEB / "static" / "assets" / "planner.js").read_text(
+        encoding="utf-8")) == []
+
+
+def test_planner_strings_are_in_both_catalogues() -> None:
+    """Every KPI, job phase, count and modification kind the planner page shows has ja + en."""
+    from gtfs.scenario_apply import _COUNTED
+    from transit import scenario
+    from web.planning.report import KPI_SPECS
+    from web.services.scenarios import _PHASES
+
+    cat = catalogue()
+    kinds = {c.kind for c in vars(scenario).values()
+             if isinstance(c, type) and issubclass(c, scenario.Modification) and c.kind}
+    assert len(kinds) == 12
+    keys = ({f"kpi.{k}" for k, *_ in KPI_SPECS} | {f"phase.{p}" for p in _PHASES}
+            | {f"count.{c}" for c in _COUNTED} | {f"modkind.{k.replace('-', '_')}" for k in kinds}
+            | {"nav.planner", "planner.title", "unit.min", "unit.h", "unit.jobs"})
+    assert sorted(keys - set(cat)) == []
+    for key in keys:
+        assert all(cat[key][x].strip() for x in LANGUAGES), key
+    assert cat["kpi.door_to_door_mean_min"]["ja"] != cat["kpi.door_to_door_mean_min"]["en"]

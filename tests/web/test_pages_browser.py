@@ -272,3 +272,44 @@ def test_book_the_on_demand_leg_of_an_itinerary(page: Any, server: tuple[str, Fl
     assert haversine_m(out.pickup.lat, out.pickup.lon, door["lat"], door["lon"]) < 300
     lo, hi = (parse_clock(window[k][11:19], argument=k) for k in ("startIso", "endIso"))
     assert lo <= b.offer.pickup_earliest_s <= b.offer.pickup_latest_s <= hi
+    # the page sent the leg's drop-off deadline (the bus's departure minus the buffer)
+    latest = ondemand["bookingInfo"]["latestDropoff"]
+    assert b.request.latest_dropoff_s == lo + (latest - window["start"]) // 1000
+
+
+def test_planner_compares_base_and_alt2(page: Any, server: tuple[str, Flask]) -> None:
+    """A planner runs base vs alt2 (small sample): progress, KPI table, charts, cell map."""
+    base, app = server
+    token = services_of(app).tokens.create(name="sora", role="planner")[0]
+    _sign_in(page, base, token)
+    assert page.url.endswith("/planner")
+    assert page.locator("#nav-planner").is_visible()
+    page.wait_for_selector(".scn[data-name='alt2_drt_replaces_feeders'] .delta-chip")
+    assert "路線廃止" in page.inner_text(".scn[data-name='alt2_drt_replaces_feeders']")
+    page.uncheck("input[name=cmp][value='alt1_brt_branch']")
+    assert page.is_checked("input[name=ref][value='base']")
+    assert page.is_checked("input[name=cmp][value='alt2_drt_replaces_feeders']")
+    page.fill("#opt-trips", "16")
+    page.fill("#opt-departures", "2")
+    page.click("#compare-run")
+    page.wait_for_selector("#progress:not([hidden])")
+    page.wait_for_selector("body[data-job='done']", timeout=180_000)
+    page.wait_for_selector("#kpi-table")
+    page.wait_for_function("document.body.dataset.cells > 0")
+    job_id = page.evaluate("sessionStorage.getItem('tsunagu.planner.job')")
+    job = app.extensions["tsunagu_scenarios"].job(job_id)
+    assert job.status == "done" and job.scenarios == ("base", "alt2_drt_replaces_feeders")
+    comp = job.comparison
+    # the table shows the comparison's KPI rows, with deltas coloured better / worse
+    rows = page.locator("#kpi-table tbody tr")
+    assert rows.count() == len(comp.kpi_table)
+    bus = page.locator("#kpi-table tr[data-kpi='bus_vehicle_hours'] td.delta")
+    assert "better" in (bus.get_attribute("class") or "")  # fewer bus hours with alt2
+    assert "バスの運行時間" in page.inner_text("#kpi-table")
+    assert page.locator("#charts figure.chart").count() == 6
+    assert page.locator("#charts svg rect").count() == 6 * 2
+    cells = page.locator("path.cell")
+    assert cells.count() == len(comp.results[0].access_origins)
+    assert page.locator("path.cell-more, path.cell-fewer").count() > 0
+    assert page.locator("#legend").is_visible()
+    _shot(page, "planner-ja.png")

@@ -1,4 +1,4 @@
-"""The pages blueprint: server-rendered templates for residents and dispatchers.
+"""The pages blueprint: server-rendered templates for residents, dispatchers and planners.
 
 Views only render: the pages call the JSON API from the browser with the token
 the user entered on the sign-in page (kept in ``sessionStorage``). Leaflet is
@@ -68,6 +68,10 @@ def blueprint() -> Blueprint:
     @bp.get("/dispatcher")
     def dispatcher() -> Response:
         return _render("dispatcher.html", "dispatcher", role="dispatcher")
+
+    @bp.get("/planner")
+    def planner() -> Response:
+        return _render("planner.html", "planner", role="planner")
 
     @bp.get("/vendor/leaflet/<path:filename>")
     def leaflet(filename: str) -> Response:

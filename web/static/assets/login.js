@@ -22,7 +22,7 @@ form.addEventListener("submit", async (ev) => {
     signIn(tok, principal);
     const next = new URLSearchParams(location.search).get("next");
     const home = principal.role === "dispatcher" || principal.role === "admin"
-      ? "/dispatcher" : "/resident";
+      ? "/dispatcher" : principal.role === "planner" ? "/planner" : "/resident";
     location.href = next && next.startsWith("/") && !next.startsWith("//") ? next : home;
   } catch {
     error.textContent = t("login.invalid");

@@ -119,6 +119,10 @@ function header() {
     signin.hidden = true;
     signout.hidden = false;
   }
+  // links for some roles only (the planner page: planners and admins)
+  document.querySelectorAll(".mainnav a[data-roles]").forEach((a) => {
+    if (p && token() && a.dataset.roles.split(" ").includes(p.role)) a.hidden = false;
+  });
   signout.addEventListener("click", () => { signOut(); location.href = config.login; });
   // keep the query string's other parameters when switching language
   document.querySelectorAll(".langswitch a").forEach((a) => {
