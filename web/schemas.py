@@ -143,6 +143,11 @@ class RideIn(Model):
     date: dt.date | None = Field(default=None, description="Service day (default: the loaded one)")
     earliest_pickup: Clock
     latest_pickup: Clock
+    latest_dropoff: Clock | None = Field(
+        default=None, description="Hard drop-off deadline (the rider is set down by then), "
+                                  "e.g. an ON_DEMAND leg's bookingInfo.latestDropoff: the bus's "
+                                  "departure minus the transfer buffer; kept by every later "
+                                  "booking and re-optimization")
     seats: int = Field(default=1, ge=1, le=16)
     rider_id: Ident | None = Field(default=None,
                                    description="Dispatchers booking for a rider; residents "
@@ -193,6 +198,8 @@ class BookingOut(Out):
     dropoff: PointOut
     seats: int
     offer: OfferOut
+    latest_dropoff: str | None = None
+    latest_dropoff_s: int | None = None
     planned_pickup: str | None = None
     version: int
     created_at: dt.datetime

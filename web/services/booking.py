@@ -11,7 +11,10 @@ idempotent).
 the store calls: for each candidate run it asks the run's live route
 (:class:`web.services.drt_state.DrtState`, the same plans ``/plan`` quotes
 from) for a tentative insertion of the new ride; the earliest pick-up (then
-the cheapest insertion) is the offer, the others are alternatives.
+the cheapest insertion) is the offer, the others are alternatives. A ride with a
+drop-off deadline (``latestDropoff``: an ON_DEMAND leg timed to a bus) is checked
+with that deadline hard, and every booking already on the run keeps its own: an
+insertion that would break any of them is not offered.
 Route-changing actions (book, cancel, status moves, reassign, override,
 re-optimize) run one at a time per process under one lock, which every quote
 also takes, and rebuild the runs they touched from the store; seats are
@@ -134,7 +137,8 @@ class InsertionCheck:
                     reasons.append(f"run {run.run_id}: {plan.problem}")
                     continue
                 try:
-                    res = plan.dispatcher.quote(self.state.request(10**6, request, a, b))
+                    res = plan.dispatcher.quote(self.state.request(10**6, request, a, b),
+                                                pickup_window_s=(a, b))
                 except DispatchError as exc:
                     reasons.append(f"run {run.run_id}: {exc}")
                     continue
@@ -146,8 +150,10 @@ class InsertionCheck:
                                PickupOffer(run.run_id, pe, pl, res.dropoff_eta_s)))
         if not offers:
             why = sorted(set(reasons))[0] if reasons else "no run fits"
-            return FeasibilityResult(None, reason=f"no vehicle can serve the ride between "
-                                     f"{clock_hms(lo)} and {clock_hms(hi)}: {why}")
+            by = ("" if request.latest_dropoff_s is None
+                  else f" with drop-off by {clock_hms(request.latest_dropoff_s)}")
+            return FeasibilityResult(None, reason=f"no vehicle can serve the ride picked up "
+                                     f"between {clock_hms(lo)} and {clock_hms(hi)}{by}: {why}")
         offers.sort(key=lambda o: (o[0], o[1], o[2].run_id))
         return FeasibilityResult(offers[0][2], alternatives=tuple(
             o[2] for o in offers[1:1 + self.max_alternatives]))
@@ -320,6 +326,16 @@ class BookingService:
             except TsunaguError as exc:
                 raise invalid(loc, str(exc).removeprefix(f"{loc}: ")) from None
         lo, hi = times
+        deadline = None
+        if body.latest_dropoff is not None:
+            loc = "body.latestDropoff"
+            try:
+                deadline = parse_clock(body.latest_dropoff, argument=loc)
+            except TsunaguError as exc:
+                raise invalid(loc, str(exc).removeprefix(f"{loc}: ")) from None
+            if deadline <= lo:
+                raise invalid(loc, f"{body.latest_dropoff} is not after earliestPickup "
+                                   f"{body.earliest_pickup}")
         if hi < lo:
             raise invalid("body.latestPickup", f"{body.latest_pickup} is before "
                                                f"earliestPickup {body.earliest_pickup}")
@@ -336,7 +352,7 @@ class BookingService:
         if ends.origin == ends.destination:
             raise invalid("body.dropoff", "pick-up and drop-off are the same place")
         req = RideRequest(rider_id, self.service_date, ends.origin, ends.destination, lo, hi,
-                          body.seats)
+                          body.seats, latest_dropoff_s=deadline)
         return req, ends.service
 
     def quote(self, body: RideIn, rider_id: str) -> BookingOutcome:
@@ -395,7 +411,8 @@ class BookingService:
         if plan.dispatcher is None or lo > hi:
             why = plan.problem or "outside the run's hours"
         else:
-            res = plan.dispatcher.quote(state.request(10**6, booking.request, lo, hi))
+            res = plan.dispatcher.quote(state.request(10**6, booking.request, lo, hi),
+                                        pickup_window_s=(lo, hi))
             if res.accepted:
                 return
             why = res.reason
@@ -480,6 +497,8 @@ class BookingService:
             dropoff=PointOut(lat=float(lat[r.destination]), lon=float(lon[r.destination]),
                              node=r.destination),
             seats=r.seats, offer=self.offer_out(b.offer),
+            latest_dropoff=None if r.latest_dropoff_s is None else clock_hms(r.latest_dropoff_s),
+            latest_dropoff_s=r.latest_dropoff_s,
             planned_pickup=None if b.planned_pickup_s is None else clock_hms(b.planned_pickup_s),
             version=b.version, created_at=b.created_at, updated_at=b.updated_at,
             quote_expires_at=b.quote_expires_at, note=b.note)

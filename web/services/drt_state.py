@@ -19,6 +19,13 @@ promised windows, and the new order saved back. Every route-changing action
 :attr:`DrtState.lock` and calls :meth:`DrtState.refresh` on the runs it touched.
 Because the saved order is kept, cancelling a ride in the middle of a route
 just removes its two stops: the rest keeps its (still feasible) order.
+
+A booking's promise is its confirmed pickup window and, for a ride timed to a
+bus, its drop-off deadline (``RideRequest.latest_dropoff_s``, revision 0003):
+every rebuilt run models it as a hard drop-off window (:meth:`DrtState.request`),
+so a saved order that would make the rider miss the bus is not kept, a
+re-optimization cannot adopt one, and a later booking is only inserted where
+every deadline still holds.
 """
 
 from __future__ import annotations
@@ -32,8 +39,8 @@ from dispatch.booking import Booking, BookingStatus, ServiceRun
 from dispatch.booking import RideRequest as StoreRequest
 from dispatch.errors import DispatchError
 from dispatch.insertion import Dispatcher, InsertionResult
+from dispatch.model import LATEST_DROPOFF, Plan, PlannedStop, Vehicle, VehiclePlan
 from dispatch.model import Place as DPlace
-from dispatch.model import Plan, PlannedStop, Vehicle, VehiclePlan
 from dispatch.model import RideRequest as DRequest
 from dispatch.store import BookingStore
 from dispatch.travel import TravelTimes
@@ -97,12 +104,39 @@ class DrtState:
         """Whether the run is one of this zone's vehicles'."""
         return run.vehicle_id in self._fleet
 
+    def dropoff_deadline_s(self, r: StoreRequest) -> int | None:
+        """Return the latest start of a ride's drop-off stop, or ``None`` without a deadline.
+
+        The rider must be out of the vehicle by ``r.latest_dropoff_s``; the dispatcher
+        spends the service's boarding time at every stop, so the drop-off starts that
+        much earlier at the latest.
+        """
+        if r.latest_dropoff_s is None:
+            return None
+        return r.latest_dropoff_s - self.service.boarding_s
+
     def request(self, rid: int, r: StoreRequest, lo: int, hi: int) -> DRequest:
-        """Return the dispatch request of a store request with pickup window ``[lo, hi]``."""
-        return DRequest(rid, self.node_place(r.origin), self.node_place(r.destination), lo,
-                        window_s=hi - lo, passengers=r.seats,
-                        ride_alpha=max(1.0, self.service.max_ride_factor),
-                        service_s=self.service.boarding_s)
+        """Return the dispatch request of a store request with pickup window ``[lo, hi]``.
+
+        A ride with a drop-off deadline (``latest_dropoff_s``, a ride timed to a bus) is a
+        ``latest_dropoff`` request whose drop-off deadline is hard; its own pickup window
+        is ``[lo, latest pickup that still makes the deadline]``, so callers pass
+        ``[lo, hi]`` as the promise (``Dispatcher(promises=...)``) or as
+        ``Dispatcher.quote(pickup_window_s=...)``. Without a deadline: an earliest-pickup
+        request with window ``[lo, hi]``.
+        """
+        pickup, dropoff = self.node_place(r.origin), self.node_place(r.destination)
+        ride_alpha = max(1.0, self.service.max_ride_factor)
+        service_s = self.service.boarding_s
+        deadline = self.dropoff_deadline_s(r)
+        if deadline is None:
+            return DRequest(rid, pickup, dropoff, lo, window_s=hi - lo, passengers=r.seats,
+                            ride_alpha=ride_alpha, service_s=service_s)
+        direct = int(self.travel.durations_s([pickup], [dropoff])[0, 0])
+        latest = deadline - service_s - direct  # the last pickup start that can make it
+        return DRequest(rid, pickup, dropoff, deadline, LATEST_DROPOFF,
+                        window_s=max(0, latest - lo), passengers=r.seats,
+                        ride_alpha=ride_alpha, service_s=service_s)
 
     def vehicle(self, run: ServiceRun) -> Vehicle:
         """Return the run as a dispatch vehicle (id 0) at the depot from the run's start."""

@@ -193,11 +193,33 @@ async function book(body, button) {
   }
 }
 
+// Seconds after the service day's midnight of "HH:MM[:SS]", and back (hours may pass 24).
+function clockSeconds(clock) {
+  const [h, m, s] = String(clock).split(":").map(Number);
+  return h * 3600 + m * 60 + (s || 0);
+}
+function clockText(seconds) {
+  const two = (n) => String(n).padStart(2, "0");
+  return `${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`;
+}
+
+// The leg's drop-off deadline (bookingInfo.latestDropoff, epoch ms: the bus's departure
+// minus the transfer buffer) as a service-day clock, counted from the pickup window's
+// start so no time zone is involved; rounded down, never later than the leg says.
+function latestDropoffOf(info) {
+  const w = info.pickupWindow;
+  if (info.latestDropoff == null || w?.start == null) return undefined;
+  return clockText(clockSeconds(clockOf(w.startIso)) + Math.floor((info.latestDropoff - w.start) / 1000));
+}
+
 function bookLeg(leg, button) {
   const w = leg.bookingInfo.pickupWindow;
   const end = (x) => (x.stopId ? { stopId: x.stopId } : { lat: x.lat, lon: x.lon });
-  return book({ pickup: end(leg.from), dropoff: end(leg.to),
-    earliestPickup: clockOf(w.startIso), latestPickup: clockOf(w.endIso) }, button);
+  const body = { pickup: end(leg.from), dropoff: end(leg.to),
+    earliestPickup: clockOf(w.startIso), latestPickup: clockOf(w.endIso) };
+  const deadline = latestDropoffOf(leg.bookingInfo);
+  if (deadline) body.latestDropoff = deadline;
+  return book(body, button);
 }
 
 function rideBody() {
