@@ -237,3 +237,36 @@ def test_scenario_dir_and_broken_files(bad_dir_app: Flask) -> None:
     r = c.post("/api/v1/scenarios/compare", json={**SMALL, "scenarios": ["base", "typo"]},
                headers=h)
     assert "typo.yml" in problem_of(r, 422)["detail"]
+
+
+def test_busy_and_failed_jobs(app: Flask, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+                              ) -> None:
+    """Beyond 3 pending comparisons is a 429; a comparison that raises ends failed, saying why."""
+    import threading
+
+    import web.services.scenarios as mod
+
+    gate = threading.Event()
+
+    def blocked(paths: Any, **kw: Any) -> Any:
+        gate.wait(30)
+        raise mod.ScenarioRequestError("cells: /nowhere/cells.csv: no such file")
+
+    monkeypatch.setattr(mod, "compare_scenarios", blocked)
+    c = app.test_client()
+    h = tokens.h(tokens.planner)
+    locations = []
+    for _ in range(mod.MAX_PENDING):
+        r = c.post("/api/v1/scenarios/compare", json=SMALL, headers=h)
+        assert r.status_code == 202
+        locations.append(r.headers["Location"])
+    r = c.post("/api/v1/scenarios/compare", json=SMALL, headers=h)
+    assert "at most 3" in problem_of(r, 429)["detail"] and r.headers["Retry-After"] == "30"
+    gate.set()
+    for loc in locations:
+        job = _wait(c, loc, h, timeout_s=30)
+        assert job["status"] == "failed" and "cells.csv" in job["error"]
+        assert job["result"] is None
+    detail = problem_of(c.get(locations[0] + "/cells", headers=h), 409)["detail"]
+    assert "failed" in detail and "cells.csv" in detail
+    _svc(app).close()
