@@ -313,3 +313,14 @@ def test_planner_compares_base_and_alt2(page: Any, server: tuple[str, Flask]) ->
     assert page.locator("path.cell-more, path.cell-fewer").count() > 0
     assert page.locator("#legend").is_visible()
     _shot(page, "planner-ja.png")
+
+    # a reload (here in English) finds the last job and draws it again
+    page.goto(f"{base}/planner?lang=en")
+    page.wait_for_selector("body[data-job='done'] #kpi-table")
+    page.wait_for_function("document.body.dataset.cells > 0")
+    assert page.inner_text("h1") == "Scenario comparison"
+    assert "Door-to-door, mean" in page.inner_text("#kpi-table")
+    assert "Routes removed" in page.inner_text(".scn[data-name='alt2_drt_replaces_feeders']")
+    assert not page.is_checked("input[name=cmp][value='alt1_brt_branch']")  # the job's picks
+    assert page.input_value("#opt-trips") == "16"
+    _shot(page, "planner-en.png")

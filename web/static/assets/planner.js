@@ -120,6 +120,17 @@ async function run(ev) {
   }
 }
 
+/** Show the picks and settings of job `j` (a reload finds the last job of this tab). */
+function restorePicks(j) {
+  const [ref, ...alts] = j.scenarios;
+  document.querySelectorAll("input[name=ref]").forEach((r) => { r.checked = r.value === ref; });
+  document.querySelectorAll("input[name=cmp]").forEach((c) => { c.checked = alts.includes(c.value); });
+  syncPicks();
+  $("opt-trips").value = j.options.trips;
+  $("opt-departures").value = j.options.departures;
+  $("opt-seed").value = j.options.seed;
+}
+
 async function follow(j) {
   job = j;
   document.body.dataset.job = j.status;
@@ -257,7 +268,9 @@ async function main() {
   document.body.dataset.ready = "1";
   const last = sessionStorage.getItem(JOB_KEY);
   if (last) {
-    try { await follow(await api(`/scenarios/jobs/${last}`)); } catch { sessionStorage.removeItem(JOB_KEY); }
+    let j = null;
+    try { j = await api(`/scenarios/jobs/${last}`); } catch { sessionStorage.removeItem(JOB_KEY); }
+    if (j) { restorePicks(j); await follow(j); }
   }
 }
 
