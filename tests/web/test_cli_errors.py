@@ -43,3 +43,30 @@ def test_bare_group_still_prints_its_help() -> None:
     """A group given no sub-command shows its help, as click does."""
     result = CliRunner().invoke(cli, ["feed"])
     assert "Usage: " in result.output and "validate" in result.output
+
+
+def test_guarded_turns_project_and_os_errors_into_one_line(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]
+                                                           ) -> None:
+    """guarded: a TsunaguError or OSError is one 'error:' line and exit 2; a result passes."""
+    from gtfs.errors import FeedError
+    from web.commands.errors import guarded
+
+    assert guarded(lambda: 7) == 7
+
+    def feed_error() -> None:
+        raise FeedError("arrival_time '7:15' is not a time\nH:MM:SS", file="stop_times.txt",
+                        line=3)
+
+    with pytest.raises(SystemExit) as exit_info:
+        guarded(feed_error)
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == (
+        "error: stop_times.txt:3: arrival_time '7:15' is not a time H:MM:SS\n")
+    with pytest.raises(SystemExit) as exit_info:
+        guarded(lambda: (tmp_path / "nope.csv").read_text())
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == (
+        f"error: {tmp_path / 'nope.csv'}: No such file or directory\n")
+    with pytest.raises(ZeroDivisionError):  # a bug is not bad input: it stays a traceback
+        guarded(lambda: 1 // 0)

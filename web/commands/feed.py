@@ -11,7 +11,6 @@ code 2, never a traceback.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -21,25 +20,9 @@ import click
 
 from gtfs.compile import compile_service_day, count_active_trips
 from gtfs.reader import DEFAULT_MAX_UNCOMPRESSED_BYTES, Feed, read_feed
-from transit.errors import TsunaguError
+from web.commands.errors import fail, guarded
 
 DEFAULT_CACHE_DIR = "var/cache"
-
-
-def _fail(message: str) -> None:
-    """Print one line on stderr and exit with code 2."""
-    click.echo(f"error: {' '.join(str(message).split())}", err=True)
-    sys.exit(2)
-
-
-def _guarded(action: Callable[[], None]) -> None:
-    try:
-        action()
-    except TsunaguError as exc:  # FeedError, ModelError...
-        _fail(str(exc))
-    except OSError as exc:
-        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-        _fail(f"{where}{exc.strerror or exc}")
 
 
 def _parse_date(text: str | None) -> date | None:
@@ -48,7 +31,7 @@ def _parse_date(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        _fail(f"--date: {text!r} is not a date YYYY-MM-DD")
+        fail(f"--date: {text!r} is not a date YYYY-MM-DD")
     return None  # pragma: no cover - _fail exits
 
 
@@ -148,7 +131,7 @@ def info_command(feed_path: str, date_text: str | None, as_json: bool, cache_dir
         else:
             _print_text(info)
 
-    _guarded(run)
+    guarded(run)
 
 
 @feed_group.command("validate")
@@ -163,4 +146,4 @@ def validate_command(feed_path: str, max_uncompressed_bytes: int) -> None:
             click.echo(f"warning: {w}")
         click.echo(f"ok: {feed_path} ({len(feed.warnings)} warning(s))")
 
-    _guarded(run)
+    guarded(run)

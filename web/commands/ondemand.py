@@ -11,7 +11,6 @@ definition is one line on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +20,10 @@ from flask.cli import with_appcontext
 
 from gtfs.ondemand import CONFIG_FILE, load_ondemand_service
 from gtfs.times import format_time
-from transit.errors import TsunaguError
 from transit.ondemand import BookingRules, OnDemandService
+from web.commands.errors import fail, guarded
 
 BOOKING_KINDS = {0: "real time", 1: "same day", 2: "prior day(s)"}
-
-
-def _fail(message: str) -> None:
-    """Print one line on stderr and exit with code 2."""
-    click.echo(f"error: {' '.join(str(message).split())}", err=True)
-    sys.exit(2)
 
 
 def _rule(rule: BookingRules) -> dict[str, Any]:
@@ -157,18 +150,10 @@ def info_command(feed_path: Path | None, config_path: Path | None, as_json: bool
     if feed_path is None and config_path is None:
         demo = Path(current_app.config["DATA_DIR"]) / "demo"
         feed_path, config_path = demo / "gtfs.zip", demo / CONFIG_FILE
-    try:
-        for p in (feed_path, config_path):
-            if p is not None and not p.exists():
-                raise FileNotFoundError(2, "no such file or directory", str(p))
-        service = load_ondemand_service(feed_path, config_path)
-    except TsunaguError as exc:
-        _fail(str(exc))
-        return
-    except OSError as exc:
-        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-        _fail(f"{where}{exc.strerror or exc}")
-        return
+    for p in (feed_path, config_path):
+        if p is not None and not p.exists():
+            fail(f"{p}: no such file or directory")
+    service = guarded(lambda: load_ondemand_service(feed_path, config_path))
     info = ondemand_summary(service)
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))

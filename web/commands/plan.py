@@ -27,12 +27,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
@@ -54,25 +53,9 @@ from transit.errors import TsunaguError
 from transit.ondemand import OnDemandService
 from transit.streets import StreetNetwork
 from transit.timetable import Timetable
+from web.commands.errors import fail, guarded
 
 DEFAULT_CACHE_DIR = "var/cache"
-T = TypeVar("T")
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {' '.join(str(message).split())}", err=True)
-    sys.exit(2)
-
-
-def _guarded(action: Callable[[], T]) -> T:
-    try:
-        return action()
-    except TsunaguError as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-        _fail(f"{where}{exc.strerror or exc}")
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _load(feed: str, day: str, osm: str | None, transfers: str, cache_dir: str, *,
@@ -81,17 +64,17 @@ def _load(feed: str, day: str, osm: str | None, transfers: str, cache_dir: str, 
     try:
         service_date = date.fromisoformat(day)
     except ValueError:
-        _fail(f"--date: {day!r} is not a date YYYY-MM-DD")
+        fail(f"--date: {day!r} is not a date YYYY-MM-DD")
     path = Path(feed)
     if not path.exists():
-        _fail(f"--feed: {feed}: no such file or directory")
-    tt = _guarded(lambda: compile_feed_file(path, service_date, cache_dir=Path(cache_dir)))
+        fail(f"--feed: {feed}: no such file or directory")
+    tt = guarded(lambda: compile_feed_file(path, service_date, cache_dir=Path(cache_dir)))
     streets: StreetNetwork | None = None
     if osm is not None:
-        streets = _guarded(lambda: load_osm(osm))
+        streets = guarded(lambda: load_osm(osm))
     config = PlannerConfig(transfers=transfers, max_transfers=max_transfers,
                            transfer_penalty_s=transfer_penalty_s)
-    planner = _guarded(lambda: Planner(tt, streets, config))
+    planner = guarded(lambda: Planner(tt, streets, config))
     return tt, planner
 
 
@@ -150,39 +133,39 @@ def plan_command(feed: str, day: str, transfers: str, osm: str | None, cache_dir
                  booked_at: str | None) -> None:
     """Plan journeys between two places on one service day."""
     if (depart is None) == (arrive is None):
-        _fail("give exactly one of --depart HH:MM[:SS] or --arrive HH:MM[:SS]")
-    when = _guarded(lambda: parse_clock(depart or arrive or "",
-                                        argument="--depart" if depart else "--arrive"))
+        fail("give exactly one of --depart HH:MM[:SS] or --arrive HH:MM[:SS]")
+    when = guarded(lambda: parse_clock(depart or arrive or "",
+                                       argument="--depart" if depart else "--arrive"))
     if not on_demand and (ondemand_config or fleet_state or booked_at):
-        _fail("--ondemand-config, --fleet-state and --booked-at need --on-demand")
+        fail("--ondemand-config, --fleet-state and --booked-at need --on-demand")
     if on_demand and (window_min or criterion):
-        _fail("--on-demand plans one departure: it cannot be combined with --window or "
-              "--criterion")
-    booked_s = _guarded(lambda: parse_clock(booked_at, argument="--booked-at")) \
+        fail("--on-demand plans one departure: it cannot be combined with --window or "
+             "--criterion")
+    booked_s = guarded(lambda: parse_clock(booked_at, argument="--booked-at")) \
         if booked_at is not None else None
     tt, planner = _load(feed, day, osm, transfers, cache_dir, max_transfers=max_transfers,
                         transfer_penalty_s=penalty_s)
-    o = _guarded(lambda: parse_place(origin, tt, argument="--from"))
-    d = _guarded(lambda: parse_place(destination, tt, argument="--to"))
+    o = guarded(lambda: parse_place(origin, tt, argument="--from"))
+    d = guarded(lambda: parse_place(destination, tt, argument="--to"))
     window_s = (window_min or 0) * 60
     multimodal: MultimodalPlanner | None = None
     if on_demand:
-        multimodal = _guarded(lambda: _multimodal(planner, feed, ondemand_config,
-                                                  fleet_state))
+        multimodal = guarded(lambda: _multimodal(planner, feed, ondemand_config,
+                                                 fleet_state))
     t = time.perf_counter()
     if multimodal is not None:
         if arrive is not None:
-            journeys = _guarded(lambda: multimodal.arrive_by(o, d, when,
-                                                             booked_at_s=booked_s))
+            journeys = guarded(lambda: multimodal.arrive_by(o, d, when,
+                                                            booked_at_s=booked_s))
         else:
-            journeys = _guarded(lambda: multimodal.depart_at(o, d, when,
-                                                             booked_at_s=booked_s))
+            journeys = guarded(lambda: multimodal.depart_at(o, d, when,
+                                                            booked_at_s=booked_s))
     elif arrive is not None:
-        journeys = _guarded(lambda: planner.arrive_by(o, d, when, window_s=window_s,
-                                                      criterion=criterion))
+        journeys = guarded(lambda: planner.arrive_by(o, d, when, window_s=window_s,
+                                                     criterion=criterion))
     else:
-        journeys = _guarded(lambda: planner.depart_at(o, d, when, window_s=window_s,
-                                                      criterion=criterion))
+        journeys = guarded(lambda: planner.depart_at(o, d, when, window_s=window_s,
+                                                     criterion=criterion))
     elapsed = time.perf_counter() - t
     writer = ItineraryWriter(tt, planner.walker)
     if as_json:
@@ -212,9 +195,9 @@ def _multimodal(planner: Planner, feed: str, config: str | None, fleet_state: st
     yaml_path = Path(config) if config is not None else \
         (feed_path if feed_path.is_dir() else feed_path.parent) / CONFIG_FILE
     if not yaml_path.is_file():
-        _fail(f"--ondemand-config: {yaml_path}: no such file")
+        fail(f"--ondemand-config: {yaml_path}: no such file")
     if fleet_state is not None and not Path(fleet_state).is_file():
-        _fail(f"--fleet-state: {fleet_state}: no such file")
+        fail(f"--fleet-state: {fleet_state}: no such file")
     service: OnDemandService = load_ondemand_service(feed_path, yaml_path)
     tt = planner.timetable
     active = read_feed(feed_path).calendar.active_services(tt.service_date)
@@ -282,10 +265,10 @@ def plan_batch_command(feed: str, day: str, transfers: str, osm: str | None, cac
     """Earliest arrival for every row of a query CSV."""
     qpath = Path(queries)
     if not qpath.is_file():
-        _fail(f"--queries: {queries}: no such file")
-    text = _guarded(lambda: qpath.read_text(encoding="utf-8-sig"))
+        fail(f"--queries: {queries}: no such file")
+    text = guarded(lambda: qpath.read_text(encoding="utf-8-sig"))
     tt, planner = _load(feed, day, osm, transfers, cache_dir)
-    rows = _guarded(lambda: read_queries(text, str(qpath), tt))
+    rows = guarded(lambda: read_queries(text, str(qpath), tt))
     t = time.perf_counter()
     results = run_batch(planner, rows, workers=workers)
     elapsed = time.perf_counter() - t
@@ -301,7 +284,7 @@ def plan_batch_command(feed: str, day: str, transfers: str, osm: str | None, cac
     if out is None:
         click.echo(buf.getvalue(), nl=False)
     else:
-        _guarded(lambda: Path(out).write_text(buf.getvalue(), encoding="utf-8"))
+        guarded(lambda: Path(out).write_text(buf.getvalue(), encoding="utf-8"))
     rate = len(results) / elapsed if elapsed > 0 else float("inf")
     click.echo(f"{len(results)} queries in {elapsed:.2f} s ({rate:.0f}/s), "
                f"{sum(r.arrival_s >= 0 for r in results)} reachable", err=True)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,6 +53,7 @@ from routing.streetsearch import StreetSearch
 from transit.errors import TsunaguError
 from transit.ondemand import OnDemandService
 from transit.streets import DRIVE, StreetNetwork
+from web.commands.errors import fail, guarded
 
 UNREACHABLE_S = 10 ** 9
 
@@ -135,11 +135,6 @@ class StreetDriveMatrix:
                     destinations: Sequence[Place]) -> np.ndarray:
         """Metres along the fastest paths."""
         return self._pick(self.metres, origins, destinations)
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {' '.join(str(message).split())}", err=True)
-    sys.exit(2)
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date:
@@ -324,33 +319,21 @@ def simulate_command(city: str, data_dir: Path | None, fleet: int | None,
     """Simulate a day of on-demand rides (bookings, insertion, re-optimization); print KPIs."""
     del city  # only the demo city for now
     if requests_path is not None and demand_scale is not None:
-        _fail("--requests and --demand-scale cannot be combined")
-        return
+        fail("--requests and --demand-scale cannot be combined")
     if fleet is not None and fleet < 1:
-        _fail(f"--fleet={fleet} must be at least 1")
-        return
+        fail(f"--fleet={fleet} must be at least 1")
     if not (math.isfinite(reopt_every) and reopt_every >= 0
             and math.isfinite(reopt_time_limit) and reopt_time_limit > 0):
-        _fail(f"--reopt-every={reopt_every} and --reopt-time-limit={reopt_time_limit}: "
-              "expected finite numbers, the first >= 0 and the second > 0")
-        return
+        fail(f"--reopt-every={reopt_every} and --reopt-time-limit={reopt_time_limit}: "
+             "expected finite numbers, the first >= 0 and the second > 0")
     if requests_path is not None and not requests_path.is_file():
-        _fail(f"--requests: {requests_path}: no such file")
-        return
+        fail(f"--requests: {requests_path}: no such file")
     base = data_dir if data_dir is not None else Path(current_app.config["DATA_DIR"])
-    try:
-        info = run_simulation(base, fleet=fleet, requests_path=requests_path,
-                              demand_scale=1.0 if demand_scale is None else demand_scale,
-                              seed=seed, day=day, reopt_every_min=reopt_every,
-                              reopt_time_limit_s=reopt_time_limit, no_show=no_show,
-                              events_path=events_path)
-    except TsunaguError as exc:
-        _fail(str(exc))
-        return
-    except OSError as exc:
-        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-        _fail(f"{where}{exc.strerror or exc}")
-        return
+    info = guarded(lambda: run_simulation(
+        base, fleet=fleet, requests_path=requests_path,
+        demand_scale=1.0 if demand_scale is None else demand_scale, seed=seed, day=day,
+        reopt_every_min=reopt_every, reopt_time_limit_s=reopt_time_limit, no_show=no_show,
+        events_path=events_path))
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
     else:
