@@ -58,8 +58,8 @@ from shapely.geometry import shape
 
 from gtfs.errors import FeedError
 from gtfs.flex import FlexFeed
-from gtfs.times import format_time
-from gtfs.yamlfile import KeyPath, dotted, load_yaml, parse_clock
+from gtfs.times import format_time, parse_time
+from gtfs.yamlfile import KeyPath, dotted, load_yaml
 from transit.errors import ModelError
 from transit.ondemand import (
     BookingRules,
@@ -183,7 +183,7 @@ def _text(config: ServiceConfig, where: Path_, value: Any, *, required: bool = T
 def _seconds(config: ServiceConfig, where: Path_, value: Any) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
-    if isinstance(value, str) and (seconds := parse_clock(value)) is not None:
+    if isinstance(value, str) and (seconds := parse_time(value)) is not None:
         return seconds
     raise config.fail(where, f"{value!r} is not a time H:MM:SS (or seconds)")
 

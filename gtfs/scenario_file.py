@@ -61,7 +61,8 @@ from shapely.geometry import Polygon, shape
 
 from gtfs.errors import FeedError
 from gtfs.ondemand_config import DEFAULT_CO2_G_PER_KM
-from gtfs.yamlfile import KeyPath, load_yaml, parse_clock
+from gtfs.times import parse_time
+from gtfs.yamlfile import KeyPath, load_yaml
 from transit.errors import ModelError
 from transit.ondemand import Fleet, OnDemandZone, ServiceWindow, VehicleType
 from transit.scenario import (
@@ -351,7 +352,7 @@ def _tuple(value: Any, field: str) -> tuple[Any, ...]:
 def _clock(value: Any, field: str) -> int:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and (seconds := parse_clock(value)) is not None:
+    if isinstance(value, str) and (seconds := parse_time(value)) is not None:
         return seconds
     raise ScenarioError(field, f"{value!r} is not a time H:MM:SS (or seconds)")
 

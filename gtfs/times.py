@@ -7,6 +7,8 @@ the seconds are scattered back through the codes. No Python loop per row.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
@@ -15,6 +17,7 @@ from numpy.typing import NDArray
 MISSING = -1
 
 _TIME = r"^(\d{1,3}):([0-5]\d):([0-5]\d)$"
+_TIME_RE = re.compile(_TIME)
 
 
 def parse_times(values: pd.Series) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
@@ -51,6 +54,18 @@ def parse_times(values: pd.Series) -> tuple[NDArray[np.int32], NDArray[np.int64]
     bad = np.flatnonzero(known & bad_unique[np.where(known, codes, 0)]) if len(uniq) else \
         np.zeros(0, np.int64)
     return out, bad.astype(np.int64)
+
+
+def parse_time(text: str) -> int | None:
+    """Seconds after midnight of one ``"H:MM:SS"`` string (hours past 23 allowed).
+
+    The scalar form of :func:`parse_times` for the YAML files: surrounding blanks
+    are ignored; None for a blank or malformed value.
+    """
+    m = _TIME_RE.match(text.strip())
+    if not m:
+        return None
+    return int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
 
 
 def format_time(seconds: int) -> str:

@@ -15,12 +15,10 @@ import yaml
 
 from gtfs.errors import FeedError
 
-__all__ = ["KeyPath", "YamlLoader", "dotted", "load_yaml", "parse_clock"]
+__all__ = ["KeyPath", "YamlLoader", "dotted", "load_yaml"]
 
 #: A key path into a document: mapping keys and list indices.
 KeyPath = tuple[str | int, ...]
-
-_CLOCK = re.compile(r"^(\d{1,3}):([0-5]\d):([0-5]\d)$")
 
 
 class YamlLoader(yaml.SafeLoader):
@@ -42,14 +40,6 @@ def dotted(where: KeyPath) -> str:
     for part in where:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
     return out
-
-
-def parse_clock(text: str) -> int | None:
-    """Seconds after midnight of ``"H:MM:SS"`` (hours past 23 allowed), or None if malformed."""
-    m = _CLOCK.match(text.strip())
-    if not m:
-        return None
-    return int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
 
 
 def load_yaml(path: Path, error: type[FeedError]) -> tuple[Any, dict[KeyPath, int]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from gtfs.times import MISSING, format_time, parse_times
+from gtfs.times import MISSING, format_time, parse_time, parse_times
 
 
 def test_parses_one_and_two_digit_hours_and_past_midnight() -> None:
@@ -36,3 +36,11 @@ def test_format_time_round_trips() -> None:
     assert format_time(-600) == "-00:10:00"
     secs, _ = parse_times(pd.Series([format_time(s) for s in (0, 59, 3599, 86400, 99999)]))
     assert secs.tolist() == [0, 59, 3599, 86400, 99999]
+
+
+def test_parse_time_agrees_with_parse_times() -> None:
+    """The scalar parse_time gives parse_times' seconds, and None where it reports MISSING."""
+    values = ["7:05:00", " 25:10:30 ", "100:00:00", "7:5", "07:60:00", "", "x"]
+    secs, _ = parse_times(pd.Series(values))
+    assert [parse_time(v) for v in values] == [None if s == MISSING else s for s in secs.tolist()]
+    assert parse_time("25:10:30") == 25 * 3600 + 10 * 60 + 30

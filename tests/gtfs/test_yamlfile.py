@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gtfs.errors import FeedError
-from gtfs.yamlfile import dotted, load_yaml, parse_clock
+from gtfs.yamlfile import dotted, load_yaml
 
 
 class _Error(FeedError):
@@ -52,10 +52,6 @@ def test_empty_file(tmp_path: Path) -> None:
     assert load_yaml(f, _Error) == (None, {})
 
 
-def test_dotted_and_clock() -> None:
-    """Key paths render as a.b[0].c; clock strings parse past 24:00, junk is None."""
+def test_dotted() -> None:
+    """Key paths render as services[0].fleet."""
     assert dotted(("services", 0, "fleet")) == "services[0].fleet"
-    assert parse_clock(" 7:05:00 ") == 7 * 3600 + 5 * 60
-    assert parse_clock("25:10:30") == 25 * 3600 + 10 * 60 + 30
-    assert parse_clock("7:5") is None
-    assert parse_clock("07:60:00") is None
