@@ -311,6 +311,9 @@ class ScenarioService:
                     options=CompareOptions(base_dir=base, trips=o["trips"], seed=o["seed"],
                                            day=self.day, departures=o["departures"],
                                            access_origins=o["origins"], progress=False))
+            if job.cells_path is None:  # bases of the files' own: cells beside the streets
+                streets = job.comparison.results[0].summary.get("streets")
+                job.cells_path = Path(str(streets)).parent / "cells.csv" if streets else None
             job.status, job.phase = "done", "done"
         except (TsunaguError, ValueError, OSError) as exc:
             job.status, job.error = "failed", str(exc)
@@ -346,8 +349,10 @@ class ScenarioService:
         absolute change (the map's colour scale).
         """
         comp = job.comparison
-        if comp is None or job.cells_path is None:
+        if comp is None:
             raise ScenarioRequestError(f"job {job.id}: not done yet ({job.status})")
+        if job.cells_path is None:
+            raise ScenarioRequestError(f"job {job.id}: the cells of this comparison are unknown")
         if threshold_min not in THRESHOLDS_MIN:
             raise ScenarioRequestError(f"threshold: one of {list(THRESHOLDS_MIN)} minutes, "
                                        f"got {threshold_min}")
