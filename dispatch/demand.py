@@ -312,10 +312,10 @@ def parse_time_s(text: str) -> int:
     parts = s.split(":")
     if len(parts) != 3 or not all(p.isdigit() for p in parts) \
             or len(parts[1]) != 2 or len(parts[2]) != 2:
-        raise ValueError(f"{text!r} is not H:MM:SS or seconds")
+        raise DemandError(f"{text!r} is not H:MM:SS or seconds")
     h, m, sec = (int(p) for p in parts)
     if m > 59 or sec > 59:
-        raise ValueError(f"{text!r} has minutes or seconds above 59")
+        raise DemandError(f"{text!r} has minutes or seconds above 59")
     return h * 3600 + m * 60 + sec
 
 

@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from transit.errors import ModelError
+
 DOOR = -1
 
 
@@ -83,10 +85,10 @@ class OnDemandOffer:
 
     def __post_init__(self) -> None:
         if not (self.pickup_earliest_s <= self.pickup_s <= self.pickup_latest_s):
-            raise ValueError(f"OnDemandOffer: pickup_s={self.pickup_s} is outside the window "
+            raise ModelError(f"OnDemandOffer: pickup_s={self.pickup_s} is outside the window "
                              f"[{self.pickup_earliest_s}, {self.pickup_latest_s}]")
         if not (self.pickup_s <= self.dropoff_s <= self.dropoff_latest_s):
-            raise ValueError(f"OnDemandOffer: dropoff_s={self.dropoff_s} is not between "
+            raise ModelError(f"OnDemandOffer: dropoff_s={self.dropoff_s} is not between "
                              f"pickup_s={self.pickup_s} and dropoff_latest_s="
                              f"{self.dropoff_latest_s}")
 

@@ -22,6 +22,7 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from transit.errors import ModelError
 from transit.footpaths import Footpaths
 from transit.timetable import PICKUP_NONE, Timetable
 
@@ -89,7 +90,7 @@ class TimetableProvider:
 
     def __post_init__(self) -> None:
         if self.footpaths.n_stops != self.timetable.n_stops:
-            raise ValueError(
+            raise ModelError(
                 f"footpaths: defined on {self.footpaths.n_stops} stops, "
                 f"the timetable has {self.timetable.n_stops}")
 

@@ -14,3 +14,7 @@ class TsunaguError(Exception):
 
 class ModelError(ValueError, TsunaguError):
     """A transit model object was built from inconsistent parts."""
+
+
+class UnknownIdError(LookupError, TsunaguError):
+    """An id names nothing in the model (an API answers it with 404)."""

@@ -24,7 +24,7 @@ from pyproj import Geod
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.validation import explain_validity
 
-from transit.errors import ModelError
+from transit.errors import ModelError, UnknownIdError
 
 __all__ = ["BOOKING_TYPES", "ENERGIES", "BookingRules", "Fleet", "OnDemandService",
            "OnDemandZone", "ServiceWindow", "VehicleType"]
@@ -467,8 +467,8 @@ class OnDemandService:
         try:
             return self.zones[self._by_id[zone]]
         except KeyError:
-            raise LookupError(f"zone={zone!r} is not a zone of this service "
-                              f"(zones: {sorted(self._by_id)})") from None
+            raise UnknownIdError(f"zone={zone!r} is not a zone of this service "
+                                 f"(zones: {sorted(self._by_id)})") from None
 
     def zone_at(self, lat: float, lon: float) -> OnDemandZone | None:
         """The first zone holding the point (boundary included), or ``None``."""
@@ -529,4 +529,4 @@ class OnDemandService:
         for t in self.vehicle_types:
             if t.vehicle_type_id == vehicle_type_id:
                 return t
-        raise LookupError(f"vehicle_type_id={vehicle_type_id!r} is not a vehicle type")
+        raise UnknownIdError(f"vehicle_type_id={vehicle_type_id!r} is not a vehicle type")

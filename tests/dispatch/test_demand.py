@@ -149,8 +149,10 @@ def test_csv_missing_file_and_columns(tmp_path: Path) -> None:
 def test_parse_time() -> None:
     """H:MM:SS past 24:00 and plain seconds parse; minutes above 59 do not."""
     assert parse_time_s("25:01:02") == 90062 and parse_time_s(" 42 ") == 42
-    with pytest.raises(ValueError, match="above 59"):
+    with pytest.raises(DemandError, match="above 59"):
         parse_time_s("8:60:00")
+    with pytest.raises(DemandError, match="is not H:MM:SS or seconds"):
+        parse_time_s("8:00")
 
 
 def test_requests_from_od_trips_keep_the_zone_trips() -> None:

@@ -6,6 +6,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import pytest
+
 from routing.geo import haversine_m
 from routing.itinerary import ItineraryWriter, describe
 from routing.journey import ON_DEMAND, RIDE, Journey
@@ -13,6 +15,7 @@ from routing.multimodal import MultimodalOptions, MultimodalPlanner
 from routing.ondemand import DOOR, BookingInfo, OnDemandOffer, OnDemandProvider
 from routing.planner import Place, Planner
 from tests.routing.tinyfeed import TinyFeed, Trip, hms
+from transit.errors import ModelError
 from transit.timetable import Timetable
 
 # stops on a line (metres east, north); the zone is a rectangle north of S3
@@ -456,3 +459,12 @@ def test_18_no_promise_to_make_the_bus_no_journey() -> None:
     lines2, js2, _ = _plan(HOME, NEAR_S7, "07:30", refuse_timed=True, window_s=0)
     assert lines2 == ["ON_DEMAND 07:40 → S3 07:45 → BUS 10 S3 07:56 → S7 08:14 → WALK 60s"]
     _check_meets_bus(js2, 180)
+
+
+def test_offer_outside_its_window_is_a_model_error() -> None:
+    """An OnDemandOffer whose pickup or drop-off breaks its window is a ModelError naming it."""
+    with pytest.raises(ModelError, match=r"pickup_s=500 is outside the window \[600, 900\]"):
+        OnDemandOffer(DOOR, 1, 600, 900, 500, 1000, 1200, 800.0, "Z")
+    with pytest.raises(ModelError, match="dropoff_s=1300 is not between"):
+        OnDemandOffer(DOOR, 1, 600, 900, 700, 1300, 1200, 800.0, "Z")
+    assert OnDemandOffer(DOOR, 1, 600, 900, 700, 1000, 1200, 800.0, "Z").duration_s == 300

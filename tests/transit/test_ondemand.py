@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from shapely.geometry import MultiPolygon, Point, Polygon
 
-from transit.errors import ModelError, TsunaguError
+from transit.errors import ModelError, TsunaguError, UnknownIdError
 from transit.ondemand import (
     DAY_S,
     BookingRules,
@@ -106,8 +106,11 @@ def test_hubs_fleet_booking_and_vehicle_ids() -> None:
     assert s.fleet("Z2") is None and s.booking("Z2") is None
     assert s.booking("Z1") == s.booking_rules[0]
     assert s.vehicle_type("van").seats == 9
-    with pytest.raises(LookupError, match="zone='nope'"):
+    with pytest.raises(LookupError, match="zone='nope'") as unknown:
         s.zone("nope")
+    assert isinstance(unknown.value, TsunaguError)  # the API answers it with 404, not 500
+    with pytest.raises(UnknownIdError, match="vehicle_type_id='bus'"):
+        s.vehicle_type("bus")
 
 
 def test_fleets_are_kept_in_zone_order() -> None:
