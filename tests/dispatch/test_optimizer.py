@@ -123,11 +123,27 @@ def test_lns_never_worsens_and_stays_feasible() -> None:
     assert check_darp_solution(inst, _routes(problem, better)) == []
 
 
+class _WorkClock:
+    """Advances ``step_s`` per reading, so an LNS budget is a number of moves, not CPU time.
+
+    With CI's two xdist workers sharing two cores a wall-clock budget buys fewer moves
+    and the quality asserted below could flake; counted moves do not depend on load.
+    """
+
+    def __init__(self, step_s: float) -> None:
+        self.now_s = 0.0
+        self.step_s = step_s
+
+    def __call__(self) -> float:
+        self.now_s += self.step_s
+        return self.now_s
+
+
 def test_small_cordeau_within_a_few_percent_of_bks() -> None:
-    """a2-16 and b2-16 are solved within 2 % of the best known cost in 3 s each."""
+    """a2-16 and b2-16 come within 2 % of the best known cost in a 3 s budget of ~3,500 moves."""
     for name in ("a2-16", "b2-16"):
         inst = read_cordeau(shared_path(f"darp_cordeau2006/instances/{name}.txt"))
-        sol = solve_instance(inst, time_limit_s=3.0, seed=1)
+        sol = solve_instance(inst, time_limit_s=3.0, seed=1, clock=_WorkClock(3.0 / 5000))
         assert sol.violations == () and sol.unserved == ()
         assert sol.cost <= _bks(name) * 1.02
         assert sol.cost >= _bks(name) * (1 - 1e-4)
@@ -136,7 +152,7 @@ def test_small_cordeau_within_a_few_percent_of_bks() -> None:
 def test_lilim_vehicle_count_matches_bks_on_lc101() -> None:
     """lc101 needs 10 vehicles and about 828.94 distance; the solution is checked."""
     inst = read_lilim(shared_path("pdptw_li_lim_100/instances/lc101.txt"))
-    sol = solve_instance(inst, time_limit_s=3.0)
+    sol = solve_instance(inst, time_limit_s=3.0, clock=_WorkClock(3.0 / 5000))
     assert sol.violations == () and sol.vehicles == 10
     assert math.isclose(sol.cost, 828.9369, rel_tol=0.02)
     assert sol.to_json()["routes"][0]["stops"][-1]["node"] == 0
