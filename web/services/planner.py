@@ -28,6 +28,7 @@ from routing.planner import Place, Planner, PlannerConfig, parse_clock, parse_pl
 from transit.errors import TsunaguError
 from transit.streets import StreetNetwork
 from transit.timetable import Timetable
+from web.config import ConfigError
 from web.problems import ApiProblem, invalid
 from web.schemas import PlanQuery, StopOut
 
@@ -61,7 +62,7 @@ class PlannerService:
     def __init__(self, timetable: Timetable, streets: StreetNetwork | None, *,
                  pool_size: int = 4, config: PlannerConfig | None = None) -> None:
         if pool_size < 1:
-            raise ValueError(f"pool_size must be >= 1, got {pool_size}")
+            raise ConfigError(f"pool_size must be >= 1, got {pool_size}")
         self.timetable = timetable
         self.streets = streets
         cfg = config or PlannerConfig()
