@@ -136,6 +136,15 @@ def _int_field(path: Path, no: int, value: float, what: str) -> int:
     return int(value)
 
 
+def _fleet(path: Path, no: int, k_f: float, q_f: float) -> tuple[int, int]:
+    """The header's vehicle count K and capacity Q, whole and positive."""
+    vehicles = _int_field(path, no, k_f, "K")
+    capacity = _int_field(path, no, q_f, "Q")
+    if vehicles <= 0 or capacity <= 0:
+        raise InstanceError(f"{path}:{no}: K={vehicles} and Q={capacity} must be positive")
+    return vehicles, capacity
+
+
 def read_cordeau(path: str | Path) -> DarpInstance:
     """Read a Cordeau (2006) a/b DARP file.
 
@@ -147,10 +156,7 @@ def read_cordeau(path: str | Path) -> DarpInstance:
     rows = _numeric_lines(path)
     head_no, head = rows[0]
     k_f, _f2, t_max, q_f, l_max = _numbers(path, head_no, head, 5)
-    vehicles = _int_field(path, head_no, k_f, "K")
-    capacity = _int_field(path, head_no, q_f, "Q")
-    if vehicles <= 0 or capacity <= 0:
-        raise InstanceError(f"{path}:{head_no}: K={vehicles} and Q={capacity} must be positive")
+    vehicles, capacity = _fleet(path, head_no, k_f, q_f)
     nodes: list[tuple[int, list[float]]] = []
     for no, fields in rows[1:]:
         values = _numbers(path, no, fields, 7)
@@ -196,10 +202,7 @@ def read_lilim(path: str | Path) -> DarpInstance:
     rows = _numeric_lines(path)
     head_no, head = rows[0]
     k_f, q_f, _speed = _numbers(path, head_no, head, 3)
-    vehicles = _int_field(path, head_no, k_f, "K")
-    capacity = _int_field(path, head_no, q_f, "Q")
-    if vehicles <= 0 or capacity <= 0:
-        raise InstanceError(f"{path}:{head_no}: K={vehicles} and Q={capacity} must be positive")
+    vehicles, capacity = _fleet(path, head_no, k_f, q_f)
     nodes: list[tuple[int, list[float]]] = []
     for no, fields in rows[1:]:
         values = _numbers(path, no, fields, 9)

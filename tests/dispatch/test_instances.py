@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,17 @@ def test_unknown_format_and_missing_file(tmp_path: Path) -> None:
         read_instance(tmp_path / "a.txt", "x")
     with pytest.raises(InstanceError, match="cannot read"):
         read_instance(tmp_path / "missing.txt", "lilim")
+
+
+@pytest.mark.parametrize(("fmt", "header", "message"), [
+    ("cordeau", "0 4 480 3 30", "K=0 and Q=3 must be positive"),
+    ("cordeau", "2 4 480 2.5 30", "Q=2.5 is not an integer"),
+    ("lilim", "2 0 1", "K=2 and Q=0 must be positive"),
+    ("lilim", "1.5 10 1", "K=1.5 is not an integer"),
+])
+def test_bad_fleet_header(tmp_path: Path, fmt: str, header: str, message: str) -> None:
+    """Both readers refuse a header whose K or Q is not a whole positive number, at line 1."""
+    f = tmp_path / "h.txt"
+    f.write_text(f"{header}\n0 0 0 0 0 0 480 0 0\n")
+    with pytest.raises(InstanceError, match=rf"h\.txt:1: {re.escape(message)}"):
+        read_instance(f, fmt)
