@@ -154,8 +154,7 @@ def test_same_seed_same_day_without_reoptimization() -> None:
 
 
 def test_every_plan_passes_the_checker_and_promises_hold_after_reoptimization() -> None:
-    """Every plan adopted (insertions and re-optimizations) passes the checker; every pickup
-    happens in its promised window and every ride within its limit."""
+    """Every adopted plan passes the checker; pickups keep their windows, rides their limits."""
     day, service = _random_day(11, n_scale=1.5)
     snaps: list[PlanSnapshot] = []
     res = _run(day, service=service, reopt=900, limit=0.3, snaps=snaps)
