@@ -260,6 +260,7 @@ class AddRoute(Modification):
 
     @property
     def subject(self) -> str:
+        """The route added."""
         return self.route_id
 
 
@@ -293,6 +294,7 @@ class AdjustFrequency(Modification):
 
     @property
     def subject(self) -> str:
+        """The route changed."""
         return self.route_id
 
 
@@ -308,6 +310,7 @@ class RemoveRoutes(Modification):
 
     @property
     def subject(self) -> str:
+        """The routes removed."""
         return ", ".join(self.route_ids)
 
 
@@ -323,6 +326,7 @@ class RemoveTrips(Modification):
 
     @property
     def subject(self) -> str:
+        """The first trips removed."""
         return ", ".join(self.trip_ids[:3]) + (", ..." if len(self.trip_ids) > 3 else "")
 
 
@@ -338,6 +342,7 @@ class RemoveStops(Modification):
 
     @property
     def subject(self) -> str:
+        """The first stops removed."""
         return ", ".join(self.stop_ids[:3]) + (", ..." if len(self.stop_ids) > 3 else "")
 
 
@@ -372,6 +377,7 @@ class Reroute(Modification):
 
     @property
     def subject(self) -> str:
+        """The route changed."""
         return self.route_id
 
 
@@ -403,6 +409,7 @@ class AdjustSpeed(Modification):
 
     @property
     def subject(self) -> str:
+        """The routes changed."""
         return ", ".join(self.route_ids)
 
 
@@ -425,6 +432,7 @@ class AdjustDwell(Modification):
 
     @property
     def subject(self) -> str:
+        """The routes changed."""
         return ", ".join(self.route_ids)
 
 
@@ -448,6 +456,7 @@ class AddZone(Modification):
 
     @property
     def subject(self) -> str:
+        """The zone added."""
         return self.zone.zone_id
 
 
@@ -493,6 +502,7 @@ class ResizeZone(Modification):
 
     @property
     def subject(self) -> str:
+        """The zone changed."""
         return self.zone_id
 
 
@@ -508,6 +518,7 @@ class RemoveZone(Modification):
 
     @property
     def subject(self) -> str:
+        """The zone removed."""
         return self.zone_id
 
 
@@ -547,6 +558,7 @@ class SetFleet(Modification):
 
     @property
     def subject(self) -> str:
+        """The zone whose fleet is set."""
         return self.zone_id
 
 
