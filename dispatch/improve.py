@@ -15,6 +15,7 @@ Every route the search keeps has passed the exact feasibility test of
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 
@@ -232,6 +233,22 @@ def improve(problem: RoutingProblem, solution: RoutingSolution, *, time_limit_s:
     if result is None or result.objective > solution.objective + 1e-9:
         return solution
     return result
+
+
+def warm_up(problem: RoutingProblem) -> None:
+    """Compile the numba kernels of :func:`improve` before a timed search starts.
+
+    numba compiles a kernel on its first call (or loads it from its on-disk
+    cache); on a cold cache that takes seconds which would otherwise come out of
+    the search budget. This runs a few LNS steps from the all-unserved solution
+    of ``problem`` under a clock that advances a fixed step per reading, so it
+    costs a handful of iterations plus the compilation and nothing else.
+    """
+    empty = evaluate(problem, [[] for _ in range(len(problem.starts))])
+    if empty is None:
+        return
+    ticks = itertools.count()
+    improve(problem, empty, time_limit_s=1.0, seed=0, clock=lambda: 0.2 * next(ticks))
 
 
 def _bank_size(state: _State, arr: _Arrays) -> int:

@@ -156,3 +156,15 @@ def test_lilim_vehicle_count_matches_bks_on_lc101() -> None:
     assert sol.violations == () and sol.vehicles == 10
     assert math.isclose(sol.cost, 828.9369, rel_tol=0.02)
     assert sol.to_json()["routes"][0]["stops"][-1]["node"] == 0
+
+
+def test_warm_up_compiles_the_lns_kernels() -> None:
+    """warm_up leaves every LNS kernel compiled, so a timed search spends no budget on JIT."""
+    from dispatch.improve import warm_up
+    from dispatch.instances import read_instance
+    from dispatch.problem import problem_from_instance
+
+    instance = read_instance(shared_path("darp_cordeau2006/instances/a2-16.txt"), "cordeau")
+    warm_up(problem_from_instance(instance))
+    kernels = [K.destroy, K.repair, K.refresh_times]
+    assert all(kernel.signatures for kernel in kernels)
