@@ -199,6 +199,15 @@ class RideRequest:
         bus (the bus's departure minus the transfer buffer).  It must lie after
         ``earliest_pickup_s`` and by 48:00.  ``None`` (the default): no deadline
         beyond the ride-time limit the feasibility check applies.
+
+    Notes
+    -----
+    This is the stored, rider-facing request (who, which day, street nodes,
+    seats), not :class:`dispatch.model.RideRequest`, the solvers' view (int id,
+    coordinates, ride-time and service parameters).  One cannot be derived from
+    the other without a zone's configuration (boarding time, ride-time factor)
+    and the node-to-coordinate map, so the adapter lives in the composition
+    root: ``web.services.drt_state.DrtState.request``.
     """
 
     rider_id: str

@@ -42,6 +42,8 @@ class RideRequest:
     ``requested_time_s`` is the earliest pickup (``time_kind="earliest_pickup"``)
     or the latest drop-off (``"latest_dropoff"``).  The promised pickup window is
     ``window_s`` wide; the maximum ride time is ``ride_alpha * direct + ride_beta_s``.
+    A booked ride (:class:`dispatch.booking.RideRequest`) is turned into one of
+    these by the composition root (``web.services.drt_state.DrtState.request``).
     """
 
     request_id: int
