@@ -177,17 +177,11 @@ class Planner:
         if place.is_stop:
             out = {place.stop: 0}
             if self.config.transfers == "walk":
-                fp = self.footpaths
-                if outbound:
-                    to, dur = fp.edges_from(place.stop)
-                    for s, d in zip(to.tolist(), dur.tolist(), strict=True):
-                        if d <= self.config.walk_limit_s:
-                            out[s] = min(out.get(s, d), d)
-                else:
-                    to, dur = self._reverse_footpaths.edges_from(place.stop)
-                    for s, d in zip(to.tolist(), dur.tolist(), strict=True):
-                        if d <= self.config.walk_limit_s:
-                            out[s] = min(out.get(s, d), d)
+                fp = self.footpaths if outbound else self._reverse_footpaths
+                to, dur = fp.edges_from(place.stop)
+                for s, d in zip(to.tolist(), dur.tolist(), strict=True):
+                    if d <= self.config.walk_limit_s:
+                        out[s] = min(out.get(s, d), d)
             return out
         near = self.walker.stops_near(place.lat, place.lon, self.config.walk_limit_s)
         return {s: v[0] for s, v in near.items()}
