@@ -48,6 +48,8 @@ def serve_command(host: str, port: int, threads: int) -> None:
     url = f"http://{host}:{server.effective_port}/"
     tt = services.timetable
     click.echo(f"Tsunagu API on {url}api/v1  (OpenAPI: {url}api/v1/openapi.json)")
+    click.echo(f"  pages: {url}resident (trip planner), {url}dispatcher, {url}planner "
+               "(sign in with a token below)")
     click.echo(f"  day {tt.service_date.isoformat()}: {tt.n_stops} stops, {tt.n_trips} trips; "
                f"bookings in {services.store!r}; {threads} threads")
     if services.settings.demo_tokens:
