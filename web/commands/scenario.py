@@ -13,7 +13,6 @@ line on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +21,13 @@ import click
 from gtfs.cells_io import read_cells, write_od_csv
 from gtfs.scenario_apply import apply_scenario
 from transit.demand import GravityModel, generate_demand
-from transit.errors import TsunaguError
+from web.commands.errors import guarded
 
 
-def _fail(message: str) -> None:
-    click.echo(f"error: {' '.join(str(message).split())}", err=True)
-    sys.exit(2)
-
-
-def _os_error(exc: OSError) -> str:
-    where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-    return f"{where}{exc.strerror or exc}"
+def _require_files(*paths: Path) -> None:
+    for p in paths:
+        if not p.is_file():
+            raise FileNotFoundError(2, "no such file", str(p))
 
 
 def _text(summary: dict[str, Any]) -> str:
@@ -65,17 +60,11 @@ def scenario_group() -> None:
 def apply_command(scenario_file: Path, out_dir: Path, base_dir: Path | None,
                   as_json: bool) -> None:
     """Apply SCENARIO_FILE and write the new feed; print what changed."""
-    try:
-        if not scenario_file.is_file():
-            raise FileNotFoundError(2, "no such file", str(scenario_file))
-        applied = apply_scenario(scenario_file, out_dir=out_dir, base_dir=base_dir)
-    except TsunaguError as exc:
-        _fail(str(exc))
-        return
-    except OSError as exc:
-        _fail(_os_error(exc))
-        return
-    summary = applied.summary()
+    def run() -> dict[str, Any]:
+        _require_files(scenario_file)
+        return apply_scenario(scenario_file, out_dir=out_dir, base_dir=base_dir).summary()
+
+    summary = guarded(run)
     click.echo(json.dumps(summary, ensure_ascii=False, indent=2) if as_json else _text(summary))
 
 
@@ -106,12 +95,10 @@ def compare_command(scenario_files: tuple[Path, ...], out_dir: Path, base_dir: P
     """Evaluate SCENARIO_FILES (the first is the reference) and write a comparison report."""
     from datetime import date as _date
 
-    from web.planning.compare import CompareOptions, compare_scenarios
+    from web.planning.compare import CompareOptions, Comparison, compare_scenarios
 
-    try:
-        for f in scenario_files:
-            if not f.is_file():
-                raise FileNotFoundError(2, "no such file", str(f))
+    def run() -> Comparison:
+        _require_files(*scenario_files)
         kw: dict[str, Any] = {}
         if day is not None:
             try:
@@ -122,13 +109,9 @@ def compare_command(scenario_files: tuple[Path, ...], out_dir: Path, base_dir: P
         options = CompareOptions(base_dir=base_dir, trips=trips, seed=seed,
                                  departures=departures, access_origins=access_origins,
                                  workers=workers, scheduler=scheduler, **kw)
-        comp = compare_scenarios(scenario_files, out_dir=out_dir, options=options)
-    except TsunaguError as exc:
-        _fail(str(exc))
-        return
-    except OSError as exc:
-        _fail(_os_error(exc))
-        return
+        return compare_scenarios(scenario_files, out_dir=out_dir, options=options)
+
+    comp = guarded(run)
     if as_json:
         click.echo(json.dumps(comp.as_dict(), ensure_ascii=False, indent=1))
         return
@@ -158,17 +141,12 @@ def demand_group() -> None:
 def generate_command(cells_path: Path, n_trips: int, seed: int, out_path: Path,
                      constraint: str, deterrence: str, beta: float) -> None:
     """Sample OD trips with a gravity model and a time-of-day profile; write an OD CSV."""
-    try:
-        if not cells_path.is_file():
-            raise FileNotFoundError(2, "no such file", str(cells_path))
+    def run() -> str:
+        _require_files(cells_path)
         cells = read_cells(cells_path)
         model = GravityModel(constraint=constraint, deterrence=deterrence, beta=beta)
         trips = generate_demand(cells, n_trips=n_trips, seed=seed, model=model)
         write_od_csv(trips, out_path)
-    except TsunaguError as exc:
-        _fail(str(exc))
-        return
-    except OSError as exc:
-        _fail(_os_error(exc))
-        return
-    click.echo(f"{trips.n_trips} trips from {cells.n_cells} cells -> {out_path}")
+        return f"{trips.n_trips} trips from {cells.n_cells} cells -> {out_path}"
+
+    click.echo(guarded(run))
