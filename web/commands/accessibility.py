@@ -14,7 +14,6 @@ on stderr, exit code 2.
 from __future__ import annotations
 
 import csv
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -24,12 +23,8 @@ import numpy as np
 
 from gtfs.cells_io import read_cells
 from gtfs.democity.services import SAMPLE_WEEKDAY
-from transit.errors import TsunaguError
-
-
-def _fail(message: str) -> None:
-    click.echo(f"error: {' '.join(str(message).split())}", err=True)
-    sys.exit(2)
+from transit.demand import Cells
+from web.commands.errors import fail, guarded
 
 
 @click.command("accessibility")
@@ -70,13 +65,12 @@ def accessibility_command(feed_path: Path | None, scenario_path: Path | None,
     try:
         service_day = SAMPLE_WEEKDAY if day is None else date.fromisoformat(day)
     except ValueError:
-        _fail(f"--date: {day!r} is not a date (YYYY-MM-DD)")
-        return
+        fail(f"--date: {day!r} is not a date (YYYY-MM-DD)")
     if (feed_path is None) == (scenario_path is None):
-        _fail("give one of --feed or --scenario")
-        return
+        fail("give one of --feed or --scenario")
     t0 = time.perf_counter()
-    try:
+
+    def run() -> tuple[Cells, np.ndarray]:
         for p in (feed_path, scenario_path, streets_path, cells_path):
             if p is not None and not p.is_file():
                 raise FileNotFoundError(2, "no such file", str(p))
@@ -112,13 +106,9 @@ def accessibility_command(feed_path: Path | None, scenario_path: Path | None,
                 w.writerow([ids[i], f"{cells.lat[i]:.6f}", f"{cells.lon[i]:.6f}",
                             f"{cells.population[i]:g}", f"{cells.jobs[i]:g}",
                             *(f"{v:g}" for v in med[i])])
-    except TsunaguError as exc:
-        _fail(str(exc))
-        return
-    except OSError as exc:
-        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-        _fail(f"{where}{exc.strerror or exc}")
-        return
+        return cells, med
+
+    cells, med = guarded(run)
     weighted = population_weighted(med, cells.population)
     click.echo(f"{len(cells.lat)} cells x {departures} departures in "
                f"{time.perf_counter() - t0:.1f} s -> {out_path}")
