@@ -349,9 +349,7 @@ class Dispatcher:
         if request.request_id in self.requests:
             raise DispatchError(f"request_id={request.request_id!r} is already known")
         direct = int(self.travel.durations_s([request.pickup], [request.dropoff])[0, 0])
-        window = request.pickup_window_s(direct)
-        res = self._insert(request, window, direct=direct)
-        return res
+        return self._insert(request, request.pickup_window_s(direct), direct=direct)
 
     def quote(self, request: RideRequest, *,
               pickup_window_s: tuple[int, int] | None = None) -> InsertionResult:
@@ -475,8 +473,7 @@ class Dispatcher:
             self._routes[k] = [self._make_stop(k, s.request_id, s.kind)
                                for s in plan.route_of(v.vehicle_id).stops]
             self._refresh(k)
-        feasible = bool(np.all(self._F[:, 0] >= -1e-6))
-        if self.travel_time_s() > before + 1e-9 or not feasible:
+        if self.travel_time_s() > before + 1e-9 or not self.keeps_promises():
             for k in range(len(self.vehicles)):
                 self._routes[k] = old[k]
                 self._refresh(k)
