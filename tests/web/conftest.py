@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from gtfs.democity import generate_demo_city
+from gtfs.democity import DemoCity, generate_demo_city
 from web.app import create_app, services_of
 from web.services.container import Services
 
@@ -33,6 +33,12 @@ def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("webdata")
     generate_demo_city(root / "demo")
     return root
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> DemoCity:
+    """A size-1 demo city in DATA_DIR/demo of a temporary DATA_DIR, one per test module."""
+    return generate_demo_city(tmp_path_factory.mktemp("data") / "demo", size=1)
 
 
 def make_app(data_root: Path, db_dir: Path, **extra: Any) -> Flask:

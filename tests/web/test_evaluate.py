@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from gtfs.cells_io import read_cells
-from gtfs.democity import DemoCity, generate_demo_city
+from gtfs.democity import DemoCity
 from routing.accessibility import AccessibilityCalculator, accessibility, departure_times
 from routing.journey import ON_DEMAND
 from routing.planner import Place
@@ -32,11 +32,6 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "docs" / "scenarios"
 OPTS = EvaluationOptions(trips=40, seed=3, departures=2, access_origins=30, trips_per_task=15,
                          origins_per_task=20, reopt_time_limit_s=0.2)
 
-
-@pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> DemoCity:
-    """A demo city in a temporary folder."""
-    return generate_demo_city(tmp_path_factory.mktemp("data") / "demo", size=1)
 
 
 @pytest.fixture(scope="module")

@@ -5,18 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
-from gtfs.democity import DemoCity, generate_demo_city
+from gtfs.democity import DemoCity
 from tests.gtfs.flexfeed import write_feed
 from web.cli import cli
-
-
-@pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> DemoCity:
-    """A demo city in DATA_DIR/demo of a temporary DATA_DIR."""
-    return generate_demo_city(tmp_path_factory.mktemp("data") / "demo", size=1)
 
 
 def _run(*args: str, data_dir: Path | None = None) -> tuple[int, str, str]:

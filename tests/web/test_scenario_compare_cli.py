@@ -9,16 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from gtfs.democity import DemoCity, generate_demo_city
+from gtfs.democity import DemoCity
 from web.cli import cli
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "docs" / "scenarios"
 
-
-@pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> DemoCity:
-    """A demo city in a temporary folder."""
-    return generate_demo_city(tmp_path_factory.mktemp("data") / "demo", size=1)
 
 
 def _run(*args: str) -> tuple[int, str, str]:

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from dispatch.model import Place
-from gtfs.democity import DemoCity, generate_demo_city
+from gtfs.democity import DemoCity
 from transit.streets import DRIVE, WALK, StreetNetwork
 from web.cli import cli
 from web.commands.simulate import StreetDriveMatrix
@@ -23,11 +23,6 @@ KPI_KEYS = {"requests", "served", "rejected", "no_shows", "served_pct", "rejecte
             "vehicle_km", "empty_km", "occupancy_pax_km_per_vehicle_km", "vehicle_hours",
             "driving_hours", "co2_kg", "reoptimizations", "reoptimizations_adopted"}
 
-
-@pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> DemoCity:
-    """A demo city in DATA_DIR/demo of a temporary DATA_DIR."""
-    return generate_demo_city(tmp_path_factory.mktemp("data") / "demo", size=1)
 
 
 def _run(*args: str) -> tuple[int, str, str]:
