@@ -66,6 +66,7 @@ from routing.osm import load_osm
 from routing.planner import DIRECT, Place, Planner
 from transit.demand import ODTrips, generate_demand
 from transit.errors import TsunaguError
+from transit.ondemand import OnDemandService
 from transit.timetable import Timetable
 from web.planning.distributed import ClusterOptions, TaskRunner, chunks
 
@@ -219,6 +220,23 @@ def _streets(path: str | None, cache: dict[str, Any]) -> Any:
     return cache[key]
 
 
+def _active_services(spec: ScenarioSpec, cache: dict[str, Any]) -> frozenset[str]:
+    key = f"active:{spec.feed_path}:{spec.day}"
+    if key not in cache:
+        cache[key] = frozenset(read_feed(spec.feed_path).calendar.active_services(spec.day))
+    active: frozenset[str] = cache[key]
+    return active
+
+
+def _ondemand_service(spec: ScenarioSpec, ondemand_path: str,
+                      cache: dict[str, Any]) -> OnDemandService:
+    key = f"ondemand:{spec.feed_path}:{ondemand_path}"
+    if key not in cache:
+        cache[key] = load_ondemand_service(spec.feed_path, ondemand_path)
+    service: OnDemandService = cache[key]
+    return service
+
+
 def _planner(spec: ScenarioSpec, cache: dict[str, Any]) -> Planner:
     key = f"planner:{spec.feed_path}:{spec.day}:{spec.streets_path}"
     if key not in cache:
@@ -235,9 +253,9 @@ def _multimodal(spec: ScenarioSpec, cache: dict[str, Any]) -> MultimodalPlanner:
         planner = _planner(spec, cache)
         provider = None
         if spec.ondemand_path is not None:
-            service = load_ondemand_service(spec.feed_path, spec.ondemand_path)
+            service = _ondemand_service(spec, spec.ondemand_path, cache)
             if service.zones:
-                active = read_feed(spec.feed_path).calendar.active_services(spec.day)
+                active = _active_services(spec, cache)
                 provider = build_ondemand_provider(service, planner.timetable,
                                                    _streets(spec.streets_path, cache),
                                                    active_service_ids=active)
@@ -402,7 +420,7 @@ def drt_kpis(spec: ScenarioSpec, outcomes: Sequence[TripOutcome], *, seed: int,
              "drt_co2_kg": 0.0}
     if spec.ondemand_path is None:
         return empty
-    service = load_ondemand_service(spec.feed_path, spec.ondemand_path)
+    service = _ondemand_service(spec, spec.ondemand_path, cache)
     rides = [r for o in outcomes for r in o.rides_ondemand]
     vehicles = fleet_vehicles(service)
     if not rides or not vehicles:
@@ -428,8 +446,8 @@ def drt_kpis(spec: ScenarioSpec, outcomes: Sequence[TripOutcome], *, seed: int,
         travel, distances = matrix, matrix
     else:
         travel, distances = CrowFlyTravelTimes(), CrowFlyDistances()
-    active = read_feed(spec.feed_path).calendar.active_services(spec.day)
-    result = simulate_day(service, vehicles, requests, travel, service_ids=active,
+    result = simulate_day(service, vehicles, requests, travel,
+                          service_ids=_active_services(spec, cache),
                           distances=distances,
                           options=SimulationOptions(reopt_every_s=options.reopt_every_s,
                                                     reopt_time_limit_s=options.reopt_time_limit_s,
