@@ -96,13 +96,9 @@ def build_problem(vehicles: Sequence[Vehicle], requests: Sequence[RideRequest],
                                 f"{v.shift_end_s}")
         for ob, node in zip(v.onboard, onboard_nodes[k], strict=True):
             rq = ob.request
-            direct_full = _direct(travel, rq)
             service[node] = rq.service_s
-            hi[node] = min(rq.dropoff_deadline_s(direct_full),
-                           ob.picked_up_s + rq.service_s + rq.max_ride_s(direct_full))
-            # a passenger on board is always delivered: if the deadline is already out of
-            # reach, the direct drive is the best that can be done
-            hi[node] = max(hi[node], t0 + tt[starts[k], node])
+            hi[node] = ob.dropoff_deadline_s(_direct(travel, rq),
+                                             reachable_s=t0 + tt[starts[k], node])
             demand[node] = [-x for x in rq.load]
     max_ride = np.full(len(requests), math.inf)
     penalty = np.full(len(requests), float(rejection_penalty_s))

@@ -245,10 +245,10 @@ class Dispatcher:
         hi = r.dropoff_deadline_s(direct)
         if request_id in self._onboard:
             ob = next(o for o in self.vehicles[k].onboard if o.request.request_id == request_id)
-            hi = min(hi, ob.picked_up_s + r.service_s + max_ride)
             veh = self.vehicles[k]
             direct_now = int(self.travel.durations_s([veh.start_place], [r.dropoff])[0, 0])
-            hi = max(hi, veh.start_time_s(self.now_s) + direct_now)  # deliver, even if late
+            hi = int(ob.dropoff_deadline_s(
+                direct, reachable_s=veh.start_time_s(self.now_s) + direct_now))
         load = (-r.load[0], -r.load[1])
         return _Stop(request_id, DROPOFF, r.dropoff, 0, hi, r.service_s, load, max_ride)
 

@@ -99,6 +99,19 @@ class OnBoard:
     request: RideRequest
     picked_up_s: int
 
+    def dropoff_deadline_s(self, direct_s: int, *, reachable_s: float) -> float:
+        """Latest start of this passenger's drop-off.
+
+        The request's own drop-off deadline and its ride-time limit counted
+        from the pickup (``direct_s`` is the request's direct travel time),
+        but never before ``reachable_s``, the earliest the vehicle can get
+        there: a passenger on board is always delivered, late if it must be.
+        """
+        r = self.request
+        hi = min(r.dropoff_deadline_s(direct_s),
+                 self.picked_up_s + r.service_s + r.max_ride_s(direct_s))
+        return max(hi, reachable_s)
+
 
 @dataclass(frozen=True, slots=True)
 class StopRef:

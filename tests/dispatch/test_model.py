@@ -26,6 +26,16 @@ def test_request_windows_and_ride_limits() -> None:
     assert RideRequest(3, A, B, 0, passengers=3, wheelchair=True).load == (2, 1)
 
 
+def test_onboard_dropoff_deadline() -> None:
+    """An on-board passenger's deadline is the tighter limit, but never before reachable."""
+    r = RideRequest(1, A, B, 1000, window_s=600, ride_alpha=1.5, ride_beta_s=300, service_s=60)
+    ob = OnBoard(r, 1200)  # ride limit: 1200 + 60 + 600 = 1860 < request deadline 2260
+    assert ob.dropoff_deadline_s(200, reachable_s=1500) == 1860
+    late = OnBoard(RideRequest(2, A, B, 1800, time_kind=LATEST_DROPOFF, service_s=60), 1200)
+    assert late.dropoff_deadline_s(200, reachable_s=1500) == 1800  # < ride limit 1860
+    assert ob.dropoff_deadline_s(200, reachable_s=2000.5) == 2000.5  # late, still delivered
+
+
 @pytest.mark.parametrize(("kwargs", "match"), [
     ({"time_kind": "soon"}, "time_kind='soon'"),
     ({"passengers": 0}, "passengers=0"),
