@@ -15,7 +15,6 @@ up. Errors are one line on stderr and exit code 2.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import time
@@ -44,6 +43,7 @@ from dispatch.simulation import (
     write_events_jsonl,
 )
 from dispatch.travel import CrowFlyTravelTimes, TravelTimes
+from gtfs.cells_io import read_cells
 from gtfs.democity.services import SAMPLE_WEEKDAY
 from gtfs.ondemand import CONFIG_FILE, load_ondemand_service
 from gtfs.reader import read_feed
@@ -146,23 +146,6 @@ def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None)
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def _read_cells(path: Path) -> dict[str, np.ndarray]:
-    cols: dict[str, list[float]] = {"lat": [], "lon": [], "population": [], "jobs": []}
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in cols if c not in (reader.fieldnames or [])]
-        if missing:
-            raise SimulateError(f"{path}:1: missing column(s) {', '.join(missing)}")
-        for row in reader:
-            try:
-                for c in cols:
-                    cols[c].append(float(row[c]))
-            except (TypeError, ValueError):
-                raise SimulateError(f"{path}:{reader.line_num}: a cell value is not a "
-                                    "number") from None
-    return {c: np.asarray(v, dtype=np.float64) for c, v in cols.items()}
-
-
 @dataclass(frozen=True, slots=True)
 class PreparedDay:
     """Everything ``simulate_day`` needs for one day of a city, read from its files."""
@@ -210,9 +193,9 @@ def prepare_day(data_dir: Path, *, fleet: int | None, requests_path: Path | None
         cells_path = city / "cells.csv"
         if not cells_path.exists():
             raise SimulateError(f"{cells_path}: no such file")
-        cells = _read_cells(cells_path)
-        requests = generate_day(service, cell_lat=cells["lat"], cell_lon=cells["lon"],
-                                population=cells["population"], jobs=cells["jobs"], hubs=hubs,
+        cells = read_cells(cells_path)
+        requests = generate_day(service, cell_lat=cells.lat, cell_lon=cells.lon,
+                                population=cells.population, jobs=cells.jobs, hubs=hubs,
                                 service_ids=active, seed=seed, scale=demand_scale)
     streets_path = city / "streets.osm"
     travel: TravelTimes
