@@ -36,7 +36,7 @@ import numpy as np
 from routing.errors import QueryError
 from routing.journey import ACCESS, EGRESS, RIDE, TRANSFER, Journey, Leg
 from routing.provider import RaptorData
-from routing.raptor import StopTimes, flip_backward
+from routing.raptor import StopTimes, _mark_patterns, flip_backward
 
 CRITERIA = frozenset({"walk", "cost"})
 _KIND_ACCESS, _KIND_RIDE, _KIND_READY = 0, 1, 2
@@ -113,15 +113,7 @@ def _mc(pso, ps, pto, peo, arr, dep, can_board, can_alight, spo, sp, spp, change
             lab = new_rdy[m]
             s = l_stop[lab]
             stop_has_new[s] = k
-            for j in range(spo[s], spo[s + 1]):
-                p = sp[j]
-                pos = spp[j]
-                if pat_start[p] < 0:
-                    pat_start[p] = pos
-                    pat_list[n_pat] = p
-                    n_pat += 1
-                elif pos < pat_start[p]:
-                    pat_start[p] = pos
+            n_pat = _mark_patterns(s, spo, sp, spp, pat_start, pat_list, n_pat)
         n_new_arr = 0
         for q in range(n_pat):
             p = pat_list[q]

@@ -132,6 +132,24 @@ class RaptorState:
 # numba kernels
 
 
+@nb.njit(cache=True, nogil=True, inline="always")
+def _mark_patterns(s, spo, sp, spp, pat_start, pat_list, n_pat):
+    """Queue the patterns through stop ``s`` from its earliest position; return the new count.
+
+    ``pat_start[p]`` is -1 for a pattern not yet queued this round.
+    """
+    for j in range(spo[s], spo[s + 1]):
+        p = sp[j]
+        pos = spp[j]
+        if pat_start[p] < 0:
+            pat_start[p] = pos
+            pat_list[n_pat] = p
+            n_pat += 1
+        elif pos < pat_start[p]:
+            pat_start[p] = pos
+    return n_pat
+
+
 @nb.njit(cache=True, nogil=True)
 def _rounds(pso, ps, pto, peo, arr, dep, can_board, can_alight, spo, sp, spp, change,
             fpo, fpt, fpd, acc_stops, acc_ready, egress,
@@ -173,15 +191,7 @@ def _rounds(pso, ps, pto, peo, arr, dep, can_board, can_alight, spo, sp, spp, ch
         for m in range(n_marked):
             s = marked_list[m]
             marked[s] = False
-            for j in range(spo[s], spo[s + 1]):
-                p = sp[j]
-                pos = spp[j]
-                if pat_start[p] < 0:
-                    pat_start[p] = pos
-                    pat_list[n_pat] = p
-                    n_pat += 1
-                elif pos < pat_start[p]:
-                    pat_start[p] = pos
+            n_pat = _mark_patterns(s, spo, sp, spp, pat_start, pat_list, n_pat)
         n_marked = 0
         n_improved = 0
         # scan each pattern once
