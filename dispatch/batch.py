@@ -118,8 +118,7 @@ def build_problem(vehicles: Sequence[Vehicle], requests: Sequence[RideRequest],
             raise DispatchError(f"request {r.request_id} has an empty pickup window "
                                 f"[{lo[p]:.0f}, {hi[p]:.0f}]")
     committed: list[tuple[int, ...]] = []
-    node_of_stop = {(nd.request_id, nd.kind): i for i, nd in enumerate(nodes)
-                    if nd.request_id >= 0}
+    node_of_stop = _node_of_stop(nodes)
     for v in vehicles:
         seq = []
         for ref in v.committed:
@@ -140,6 +139,11 @@ def build_problem(vehicles: Sequence[Vehicle], requests: Sequence[RideRequest],
         max_duration=np.full(len(vehicles), math.inf),
         onboard=tuple(tuple(x) for x in onboard_nodes), committed=tuple(committed))
     return problem, nodes
+
+
+def _node_of_stop(nodes: Sequence[_Node]) -> dict[tuple[int, str], int]:
+    """Node index of each request stop ``(request_id, kind)``."""
+    return {(nd.request_id, nd.kind): i for i, nd in enumerate(nodes) if nd.request_id >= 0}
 
 
 def _direct(travel: TravelTimes, request: RideRequest) -> int:
@@ -169,8 +173,7 @@ def plan_from_solution(vehicles: Sequence[Vehicle], problem: RoutingProblem,
 def initial_routes(plan: Plan, vehicles: Sequence[Vehicle],
                    nodes: Sequence[_Node]) -> list[list[int]]:
     """Node sequences of ``plan`` for a warm start (unknown stops are dropped)."""
-    node_of_stop = {(nd.request_id, nd.kind): i for i, nd in enumerate(nodes)
-                    if nd.request_id >= 0}
+    node_of_stop = _node_of_stop(nodes)
     routes: list[list[int]] = []
     for v in vehicles:
         try:
