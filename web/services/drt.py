@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from pathlib import Path
 
 from shapely.geometry import MultiPolygon, Point, Polygon
 
-from gtfs.ondemand import load_ondemand_service
 from transit.errors import TsunaguError
 from transit.ondemand import OnDemandService
 from transit.timetable import Timetable
@@ -110,9 +108,3 @@ def drt_services(service: OnDemandService, timetable: Timetable,
             rules.boarding_s if rules else 60, rules.max_ride_factor if rules else 1.5))
     return tuple(out)
 
-
-def load_drt_services(yaml_path: Path, feed_path: Path, timetable: Timetable,
-                      active_service_ids: Collection[str]) -> tuple[DrtService, ...]:
-    """Read the on-demand service of a feed and its YAML, flattened for one day."""
-    service = load_ondemand_service(feed_path, yaml_path)
-    return drt_services(service, timetable, active_service_ids)
