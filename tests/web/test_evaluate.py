@@ -33,7 +33,6 @@ OPTS = EvaluationOptions(trips=40, seed=3, departures=2, access_origins=30, trip
                          origins_per_task=20, reopt_time_limit_s=0.2)
 
 
-
 @pytest.fixture(scope="module")
 def results(city: DemoCity, tmp_path_factory: pytest.TempPathFactory) -> list:
     """Base and the DRT alternative evaluated on 40 trips."""

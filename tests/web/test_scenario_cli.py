@@ -14,7 +14,6 @@ from web.cli import cli
 SCENARIOS = Path(__file__).resolve().parents[2] / "docs" / "scenarios"
 
 
-
 def _run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, list(args))
     return result.exit_code, result.stdout, result.stderr

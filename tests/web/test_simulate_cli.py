@@ -24,7 +24,6 @@ KPI_KEYS = {"requests", "served", "rejected", "no_shows", "served_pct", "rejecte
             "driving_hours", "co2_kg", "reoptimizations", "reoptimizations_adopted"}
 
 
-
 def _run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, ["simulate", *args])
     return result.exit_code, result.stdout, result.stderr
