@@ -1,4 +1,4 @@
-"""Zone driving times agree with networkx Dijkstra on the demo city's drive graph."""
+"""Zone driving times and the street drive matrix agree with networkx Dijkstra."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import random
 
 import networkx as nx
 import numpy as np
+import pytest
 from flask import Flask
 
 from dispatch.model import Place
 from routing.snap import NodeIndex
-from transit.streets import DRIVE
+from transit.streets import DRIVE, WALK, StreetNetwork
 from web.app import services_of
-from web.services.drive import ZoneDriveTimes
+from web.services.drive import StreetDriveMatrix, ZoneDriveTimes
 
 
 def test_zone_drive_times_match_networkx(shared_app: Flask) -> None:
@@ -48,3 +49,44 @@ def test_zone_drive_times_match_networkx(shared_app: Flask) -> None:
         path = nx.shortest_path(g, a, b, weight="w") if a != b else [a]
         metres = sum(g[u][v]["m"] for u, v in itertools.pairwise(path))
         assert math.isclose(times.distance_m(pts[i], pts[i + 1]), metres, abs_tol=0.5)
+
+
+def test_street_drive_matrix_agrees_with_networkx() -> None:
+    """Times and fastest-path lengths of StreetDriveMatrix equal networkx's on a random grid."""
+    rng = np.random.default_rng(3)
+    side = 6
+    lat = np.repeat(35.0 + np.arange(side) * 0.002, side)
+    lon = np.tile(139.0 + np.arange(side) * 0.002, side)
+    tail, head = [], []
+    for r in range(side):
+        for c in range(side):
+            u = r * side + c
+            for v in ((u + 1) if c + 1 < side else -1, (u + side) if r + 1 < side else -1):
+                if v >= 0:
+                    tail += [u, v]
+                    head += [v, u]
+    n_e = len(tail)
+    length = rng.uniform(150, 400, n_e)
+    speed = rng.choice([5.0, 8.0, 13.0], n_e)
+    flags = np.where(rng.random(n_e) < 0.1, WALK, WALK | DRIVE).astype(np.uint8)
+    net = StreetNetwork.from_edges(lat, lon, np.array(tail), np.array(head), length, flags,
+                                   np.where(flags & DRIVE, speed, 0.0))
+    g = nx.DiGraph()
+    for t, h, ln, sp, f in zip(tail, head, length, speed, flags, strict=True):
+        if f & DRIVE:
+            g.add_edge(t, h, time=ln / sp, length=ln)
+    nodes = [0, 7, 20, 35]
+    places = [Place(float(lat[n]), float(lon[n])) for n in nodes]
+    m = StreetDriveMatrix(net, places)
+    secs = m.durations_s(places, places)
+    metres = m.distances_m(places, places)
+    for i, a in enumerate(nodes):
+        dist, paths = nx.single_source_dijkstra(g, a, weight="time")
+        for j, b in enumerate(nodes):
+            if b not in dist:
+                assert secs[i, j] >= 10 ** 9
+                continue
+            assert secs[i, j] == math.ceil(dist[b] - 1e-9)
+            path = paths[b]
+            want = sum(g.edges[u, v]["length"] for u, v in itertools.pairwise(path))
+            assert metres[i, j] == pytest.approx(want)

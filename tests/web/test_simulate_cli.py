@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
 import json
-import math
 from pathlib import Path
 
-import networkx as nx
-import numpy as np
-import pytest
 from click.testing import CliRunner
 
-from dispatch.model import Place
 from gtfs.democity import DemoCity
-from transit.streets import DRIVE, WALK, StreetNetwork
 from web.cli import cli
-from web.commands.simulate import StreetDriveMatrix
 
 KPI_KEYS = {"requests", "served", "rejected", "no_shows", "served_pct", "rejected_pct",
             "wait_mean_s", "wait_p95_s", "ride_mean_s", "detour_factor_mean", "passenger_km",
@@ -83,44 +75,3 @@ def test_errors_are_one_line_and_exit_2(city: DemoCity, tmp_path: Path) -> None:
         assert code == 2 and needle in err and len(err.strip().splitlines()) == 1, (args, err)
     code, _, err = _run("--data-dir", str(tmp_path / "empty"))
     assert code == 2 and "tsunagu demo" in err
-
-
-def test_street_drive_matrix_agrees_with_networkx() -> None:
-    """Times and fastest-path lengths of StreetDriveMatrix equal networkx's on a random grid."""
-    rng = np.random.default_rng(3)
-    side = 6
-    lat = np.repeat(35.0 + np.arange(side) * 0.002, side)
-    lon = np.tile(139.0 + np.arange(side) * 0.002, side)
-    tail, head = [], []
-    for r in range(side):
-        for c in range(side):
-            u = r * side + c
-            for v in ((u + 1) if c + 1 < side else -1, (u + side) if r + 1 < side else -1):
-                if v >= 0:
-                    tail += [u, v]
-                    head += [v, u]
-    n_e = len(tail)
-    length = rng.uniform(150, 400, n_e)
-    speed = rng.choice([5.0, 8.0, 13.0], n_e)
-    flags = np.where(rng.random(n_e) < 0.1, WALK, WALK | DRIVE).astype(np.uint8)
-    net = StreetNetwork.from_edges(lat, lon, np.array(tail), np.array(head), length, flags,
-                                   np.where(flags & DRIVE, speed, 0.0))
-    g = nx.DiGraph()
-    for t, h, ln, sp, f in zip(tail, head, length, speed, flags, strict=True):
-        if f & DRIVE:
-            g.add_edge(t, h, time=ln / sp, length=ln)
-    nodes = [0, 7, 20, 35]
-    places = [Place(float(lat[n]), float(lon[n])) for n in nodes]
-    m = StreetDriveMatrix(net, places)
-    secs = m.durations_s(places, places)
-    metres = m.distances_m(places, places)
-    for i, a in enumerate(nodes):
-        dist, paths = nx.single_source_dijkstra(g, a, weight="time")
-        for j, b in enumerate(nodes):
-            if b not in dist:
-                assert secs[i, j] >= 10 ** 9
-                continue
-            assert secs[i, j] == math.ceil(dist[b] - 1e-9)
-            path = paths[b]
-            want = sum(g.edges[u, v]["length"] for u, v in itertools.pairwise(path))
-            assert metres[i, j] == pytest.approx(want)

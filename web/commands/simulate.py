@@ -6,7 +6,7 @@
 
 The wiring lives here: the city's feed (calendar, hub stops), its on-demand
 service, population cells and streets are read, driving times and distances
-are computed once between the day's distinct places (:class:`StreetDriveMatrix`:
+are computed once between the day's distinct places (:class:`web.services.drive.StreetDriveMatrix`:
 places snapped to drivable street nodes, one Dijkstra (``routing.streetsearch``) per node, distances
 along the fastest paths) or, without a street file, crow-fly; then
 ``dispatch.simulation.simulate_day`` runs the day and ``dispatch.kpi`` sums it
@@ -18,19 +18,16 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
 from flask import current_app
 from flask.cli import with_appcontext
 
 from dispatch.demand import DayRequest, generate_day, read_requests_csv
-from dispatch.errors import DispatchError
 from dispatch.kpi import DayKpis, compute_kpis
 from dispatch.model import Place
 from dispatch.simulation import (
@@ -48,93 +45,14 @@ from gtfs.democity.services import SAMPLE_WEEKDAY
 from gtfs.ondemand import CONFIG_FILE, load_ondemand_service
 from gtfs.reader import read_feed
 from routing.osm import load_osm
-from routing.snap import NodeIndex
-from routing.streetsearch import StreetSearch
 from transit.errors import TsunaguError
 from transit.ondemand import OnDemandService
-from transit.streets import DRIVE, StreetNetwork
 from web.commands.errors import fail, guarded
-
-UNREACHABLE_S = 10 ** 9
+from web.services.drive import StreetDriveMatrix
 
 
 class SimulateError(ValueError, TsunaguError):
     """The simulation's inputs cannot be read or do not fit together."""
-
-
-class StreetDriveMatrix:
-    """Driving seconds and metres between a fixed set of places, over the street network.
-
-    Each place is snapped to its nearest drivable node; one Dijkstra (by time)
-    runs from every distinct node; the distance of a pair is the length of the
-    fastest path (summed along the shortest-path tree by pointer jumping).
-    Unreachable pairs get :data:`UNREACHABLE_S` (never feasible).
-    """
-
-    def __init__(self, streets: StreetNetwork, places: Sequence[Place]) -> None:
-        index = NodeIndex.of_network(streets, int(DRIVE))
-        self._col: dict[Place, int] = {}
-        nodes: list[int] = []
-        col_of_node: dict[int, int] = {}
-        for p in places:
-            if p in self._col:
-                continue
-            node, _ = index.nearest(p.lat, p.lon)
-            if node < 0:
-                raise SimulateError(f"place ({p.lat}, {p.lon}) has no drivable street near it")
-            if node not in col_of_node:
-                col_of_node[node] = len(nodes)
-                nodes.append(node)
-            self._col[p] = col_of_node[node]
-        v = streets.n_nodes
-        src = np.array(nodes, dtype=np.int64)
-        search = StreetSearch(streets, int(DRIVE))
-        times = np.full((len(src), v), np.inf)
-        parent = np.full((len(src), v), -1, np.int64)
-        acc = np.zeros((len(src), v))
-        for i, s in enumerate(src.tolist()):
-            search.run(np.array([s], np.int64), np.zeros(1), np.inf)
-            times[i] = search.dist
-            edge = search.pred
-            has = edge >= 0
-            parent[i, has] = search.tails[edge[has]]
-            acc[i, has] = streets.length_m[edge[has]]
-        # distance along the fastest path: pointer jumping up each shortest-path tree
-        anc = parent
-        rows = np.arange(len(src))[:, None]
-        while np.any(anc >= 0):
-            up = anc >= 0
-            safe = np.where(up, anc, 0)
-            acc = np.where(up, acc + acc[rows, safe], acc)
-            anc = np.where(up, anc[rows, safe], -1)
-        sub_t = times[:, src]
-        self.seconds = np.where(np.isfinite(sub_t), np.ceil(sub_t - 1e-9),
-                                UNREACHABLE_S).astype(np.int64)
-        self.metres = acc[:, src]
-
-    def _cols(self, places: Sequence[Place]) -> list[int]:
-        try:
-            return [self._col[p] for p in places]
-        except KeyError as exc:
-            raise DispatchError(f"place {exc.args[0]} was not given to StreetDriveMatrix") \
-                from None
-
-    def _pick(self, table: np.ndarray, origins: Sequence[Place],
-              destinations: Sequence[Place]) -> np.ndarray:
-        rows, cols = self._cols(origins), self._cols(destinations)
-        if len(rows) == 1 and len(cols) == 1:  # the dispatcher's most common question
-            return table[rows[0]:rows[0] + 1, cols[0]:cols[0] + 1].copy()
-        return table[np.asarray(rows, np.int64)[:, None], np.asarray(cols, np.int64)[None, :]]
-
-    def durations_s(self, origins: Sequence[Place],
-                    destinations: Sequence[Place]) -> np.ndarray:
-        """Driving seconds, rounded up."""
-        return self._pick(self.seconds, origins, destinations)
-
-    def distances_m(self, origins: Sequence[Place],
-                    destinations: Sequence[Place]) -> np.ndarray:
-        """Metres along the fastest paths."""
-        return self._pick(self.metres, origins, destinations)
 
 
 def _parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date:

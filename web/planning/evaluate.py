@@ -437,7 +437,7 @@ def drt_kpis(spec: ScenarioSpec, outcomes: Sequence[TripOutcome], *, seed: int,
     travel: TravelTimes
     distances: TravelDistances
     if streets is not None:
-        from web.commands.simulate import StreetDriveMatrix
+        from web.services.drive import StreetDriveMatrix
 
         places = [sv.vehicle.depot for sv in vehicles]
         for d in requests:

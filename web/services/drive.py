@@ -1,4 +1,4 @@
-"""Driving times on the street network for one on-demand zone (dispatch's TravelTimes).
+"""Driving times on the street network (dispatch's TravelTimes): per zone, or between fixed places.
 
 Vehicles of a zone only go between places of that zone and its hubs, so the
 columns are the zone's drivable nodes (the polygon grown by ``margin_deg``)
@@ -8,6 +8,10 @@ kept (up to ``max_rows``). A place is mapped to its nearest drivable node;
 a pair the columns do not hold, or that is unreachable within ``limit_s``,
 falls back to :class:`dispatch.travel.CrowFlyTravelTimes` (unreachable:
 :data:`UNREACHABLE_S`, so no insertion uses it).
+
+:class:`StreetDriveMatrix` serves a day known in advance (``tsunagu simulate``,
+scenario evaluation): times and fastest-path metres between a fixed set of
+places, one unbounded Dijkstra per distinct node.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import numpy as np
 from shapely import contains_xy
 from shapely.geometry import MultiPolygon, Polygon
 
+from dispatch.errors import DispatchError
 from dispatch.model import Place
 from dispatch.travel import CrowFlyTravelTimes
 from routing.snap import NodeIndex
@@ -27,6 +32,7 @@ from routing.streetsearch import StreetSearch
 from transit.streets import DRIVE, StreetNetwork
 
 UNREACHABLE_S = 2 * 86_400
+MATRIX_UNREACHABLE_S = 10 ** 9  # StreetDriveMatrix: a pair no path joins
 
 
 class ZoneDriveTimes:
@@ -136,3 +142,78 @@ class ZoneDriveTimes:
                 if bool(np.any(nodes == nb)):
                     return float(self._search.path_length_m(nb))
         return float(self._crow.distance_m([a], [b])[0, 0]) * self._crow.detour_factor
+
+
+class StreetDriveMatrix:
+    """Driving seconds and metres between a fixed set of places, over the street network.
+
+    Each place is snapped to its nearest drivable node; one Dijkstra (by time)
+    runs from every distinct node; the distance of a pair is the length of the
+    fastest path (summed along the shortest-path tree by pointer jumping).
+    Unreachable pairs get :data:`MATRIX_UNREACHABLE_S` (never feasible).
+    """
+
+    def __init__(self, streets: StreetNetwork, places: Sequence[Place]) -> None:
+        index = NodeIndex.of_network(streets, int(DRIVE))
+        self._col: dict[Place, int] = {}
+        nodes: list[int] = []
+        col_of_node: dict[int, int] = {}
+        for p in places:
+            if p in self._col:
+                continue
+            node, _ = index.nearest(p.lat, p.lon)
+            if node < 0:
+                raise DispatchError(f"place ({p.lat}, {p.lon}) has no drivable street near it")
+            if node not in col_of_node:
+                col_of_node[node] = len(nodes)
+                nodes.append(node)
+            self._col[p] = col_of_node[node]
+        v = streets.n_nodes
+        src = np.array(nodes, dtype=np.int64)
+        search = StreetSearch(streets, int(DRIVE))
+        times = np.full((len(src), v), np.inf)
+        parent = np.full((len(src), v), -1, np.int64)
+        acc = np.zeros((len(src), v))
+        for i, s in enumerate(src.tolist()):
+            search.run(np.array([s], np.int64), np.zeros(1), np.inf)
+            times[i] = search.dist
+            edge = search.pred
+            has = edge >= 0
+            parent[i, has] = search.tails[edge[has]]
+            acc[i, has] = streets.length_m[edge[has]]
+        # distance along the fastest path: pointer jumping up each shortest-path tree
+        anc = parent
+        rows = np.arange(len(src))[:, None]
+        while np.any(anc >= 0):
+            up = anc >= 0
+            safe = np.where(up, anc, 0)
+            acc = np.where(up, acc + acc[rows, safe], acc)
+            anc = np.where(up, anc[rows, safe], -1)
+        sub_t = times[:, src]
+        self.seconds = np.where(np.isfinite(sub_t), np.ceil(sub_t - 1e-9),
+                                MATRIX_UNREACHABLE_S).astype(np.int64)
+        self.metres = acc[:, src]
+
+    def _cols(self, places: Sequence[Place]) -> list[int]:
+        try:
+            return [self._col[p] for p in places]
+        except KeyError as exc:
+            raise DispatchError(f"place {exc.args[0]} was not given to StreetDriveMatrix") \
+                from None
+
+    def _pick(self, table: np.ndarray, origins: Sequence[Place],
+              destinations: Sequence[Place]) -> np.ndarray:
+        rows, cols = self._cols(origins), self._cols(destinations)
+        if len(rows) == 1 and len(cols) == 1:  # the dispatcher's most common question
+            return table[rows[0]:rows[0] + 1, cols[0]:cols[0] + 1].copy()
+        return table[np.asarray(rows, np.int64)[:, None], np.asarray(cols, np.int64)[None, :]]
+
+    def durations_s(self, origins: Sequence[Place],
+                    destinations: Sequence[Place]) -> np.ndarray:
+        """Driving seconds, rounded up."""
+        return self._pick(self.seconds, origins, destinations)
+
+    def distances_m(self, origins: Sequence[Place],
+                    destinations: Sequence[Place]) -> np.ndarray:
+        """Metres along the fastest paths."""
+        return self._pick(self.metres, origins, destinations)
