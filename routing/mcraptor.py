@@ -394,9 +394,3 @@ def mc_query(data: RaptorData, access: StopTimes, egress: StopTimes, depart_s: i
     else:
         journeys.sort(key=lambda j: (j.n_rides, -j.arrival_s, j.walk_s))
     return journeys
-
-
-def generalized_cost(journey: Journey, depart_s: int, transfer_penalty_s: int) -> int:
-    """Return the ``"cost"`` criterion of ``journey`` for a query leaving at ``depart_s``."""
-    return (journey.arrival_s - depart_s + journey.walk_s
-            + transfer_penalty_s * journey.transfers)

@@ -126,7 +126,3 @@ class Walker:
                     return self.seconds(m), m, pts
         m = float(haversine_m(a[0], a[1], b[0], b[1])) * self.detour
         return self.seconds(m), m, [a, b]
-
-    def stop_point(self, stop: int) -> tuple[float, float]:
-        """Return the coordinates of ``stop``."""
-        return float(self.tt.stop_lat[stop]), float(self.tt.stop_lon[stop])
