@@ -296,19 +296,20 @@ class Dispatcher:
             if s.kind == DROPOFF and s.request_id in pos_of_pickup:
                 links.append((pos_of_pickup[s.request_id], i + 1, s.max_ride_s))
         t0 = float(v.start_time_s(self.now_s))
-        B = np.zeros(n)
-        B[0] = t0
+        # scalar loops on Python floats: numpy element access costs ~10x more
+        b, lo_l, svc_l, leg_l = [t0] + [0.0] * (n - 1), lo.tolist(), svc.tolist(), leg.tolist()
         for _ in range(n + 2):
             for i in range(1, n):
-                B[i] = max(B[i], lo[i], B[i - 1] + svc[i - 1] + leg[i])
+                b[i] = max(b[i], lo_l[i], b[i - 1] + svc_l[i - 1] + leg_l[i])
             changed = False
             for p, d, ride in links:
-                need = B[d] - ride - svc[p]
-                if need > B[p] + 1e-9:
-                    B[p] = need
+                need = b[d] - ride - svc_l[p]
+                if need > b[p] + 1e-9:
+                    b[p] = need
                     changed = True
             if not changed:
                 break
+        B = np.array(b)
         arrival = np.zeros(n)
         arrival[0] = t0
         arrival[1:] = B[:-1] + svc[:-1] + leg[1:]
@@ -316,18 +317,18 @@ class Dispatcher:
         D = hi.copy()
         for p, d, ride in links:
             D[d] = min(D[d], B[p] + svc[p] + ride)
-        F = np.zeros(n)
-        F[n - 1] = D[n - 1] - B[n - 1]
+        slack, wait = (D - B).tolist(), W.tolist()
+        f = [0.0] * n
+        f[n - 1] = slack[n - 1]
         for i in range(n - 2, -1, -1):
-            F[i] = min(D[i] - B[i], W[i + 1] + F[i + 1])
-        load = np.zeros((n, 2), np.int64)
-        cur = np.array([sum(o.request.load[0] for o in v.onboard),
-                        sum(o.request.load[1] for o in v.onboard)], np.int64)
-        load[0] = cur
-        for i, s in enumerate(stops):
-            cur = cur + np.array(s.load, np.int64)
-            load[i + 1] = cur
-        load[n - 1] = cur
+            f[i] = min(slack[i], wait[i + 1] + f[i + 1])
+        F = np.array(f)
+        delta = np.zeros((n, 2), np.int64)
+        delta[0] = (sum(o.request.load[0] for o in v.onboard),
+                    sum(o.request.load[1] for o in v.onboard))
+        if stops:
+            delta[1:n - 1] = [s.load for s in stops]
+        load = np.cumsum(delta, axis=0)
         self._lens[k] = n
         self._locked[k] = len(v.committed)
         self._place[k, :n] = [self._place_id(p) for p in places]
