@@ -224,9 +224,7 @@ class Planner:
         access, egress = self.access(origin), self.egress(destination)
         state = self._forward_state()
         if criterion is not None:
-            if criterion not in CRITERIA:
-                raise QueryError(f"criterion: expected one of {sorted(CRITERIA)}, "
-                                 f"got {criterion!r}")
+            _check_criterion(criterion)
             journeys = mc_query(state.data, access, egress, depart_s,
                                 max_rides=self.config.max_transfers + 1,
                                 criterion=criterion,
@@ -250,9 +248,7 @@ class Planner:
         access, egress = self.access(origin), self.egress(destination)
         state = self._backward_state()
         if criterion is not None:
-            if criterion not in CRITERIA:
-                raise QueryError(f"criterion: expected one of {sorted(CRITERIA)}, "
-                                 f"got {criterion!r}")
+            _check_criterion(criterion)
             journeys = mc_query(state.data, egress, access, -arrive_s,
                                 max_rides=self.config.max_transfers + 1,
                                 criterion=criterion,
@@ -278,6 +274,11 @@ class Planner:
         if direct is not None and (arr < 0 or direct.arrival_s <= arr):
             return direct.arrival_s, 0
         return arr, (max(rides - 1, 0) if arr >= 0 else -1)
+
+
+def _check_criterion(criterion: str) -> None:
+    if criterion not in CRITERIA:
+        raise QueryError(f"criterion: expected one of {sorted(CRITERIA)}, got {criterion!r}")
 
 
 def _with_direct(journeys: list[Journey], direct: Journey | None) -> list[Journey]:
