@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import time
-from datetime import date
 from pathlib import Path
 
 import click
@@ -24,7 +23,7 @@ import numpy as np
 from gtfs.cells_io import read_cells
 from gtfs.democity.services import SAMPLE_WEEKDAY
 from transit.demand import Cells
-from web.commands.errors import fail, guarded
+from web.commands.errors import fail, guarded, parse_day
 
 
 @click.command("accessibility")
@@ -62,10 +61,7 @@ def accessibility_command(feed_path: Path | None, scenario_path: Path | None,
         prepare_scenarios,
     )
 
-    try:
-        service_day = SAMPLE_WEEKDAY if day is None else date.fromisoformat(day)
-    except ValueError:
-        fail(f"--date: {day!r} is not a date (YYYY-MM-DD)")
+    service_day = SAMPLE_WEEKDAY if day is None else parse_day(day)
     if (feed_path is None) == (scenario_path is None):
         fail("give one of --feed or --scenario")
     t0 = time.perf_counter()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import date
 from typing import NoReturn, TypeVar
 
 import click
 
 from transit.errors import TsunaguError
 
-__all__ = ["fail", "guarded", "os_error_message"]
+__all__ = ["fail", "guarded", "os_error_message", "parse_day"]
 
 T = TypeVar("T")
 
@@ -25,6 +26,26 @@ def fail(message: object) -> NoReturn:
     """
     click.echo(f"error: {' '.join(str(message).split())}", err=True)
     sys.exit(2)
+
+
+def parse_day(text: str, *, option: str = "--date") -> date:
+    """Return the date ``text`` (``YYYY-MM-DD``); anything else is :func:`fail` naming ``option``.
+
+    Parameters
+    ----------
+    text
+        The option's value.
+    option
+        The option's name, for the message.
+
+    Returns
+    -------
+    datetime.date
+    """
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option}: {text!r} is not a date (YYYY-MM-DD)")
 
 
 def os_error_message(exc: OSError) -> str:

@@ -20,19 +20,9 @@ import click
 
 from gtfs.compile import compile_service_day, count_active_trips
 from gtfs.reader import DEFAULT_MAX_UNCOMPRESSED_BYTES, Feed, read_feed
-from web.commands.errors import fail, guarded
+from web.commands.errors import guarded, parse_day
 
 DEFAULT_CACHE_DIR = "var/cache"
-
-
-def _parse_date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"--date: {text!r} is not a date YYYY-MM-DD")
-    return None  # pragma: no cover - _fail exits
 
 
 def _read(feed_path: str, max_bytes: int) -> Feed:
@@ -121,7 +111,7 @@ def feed_group() -> None:
 def info_command(feed_path: str, date_text: str | None, as_json: bool, cache_dir: str,
                  max_uncompressed_bytes: int) -> None:
     """Summarise FEED (a GTFS zip or folder)."""
-    service_date = _parse_date(date_text)
+    service_date = None if date_text is None else parse_day(date_text)
 
     def run() -> None:
         feed = _read(feed_path, max_uncompressed_bytes)

@@ -29,7 +29,6 @@ import io
 import json
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +52,7 @@ from transit.errors import TsunaguError
 from transit.ondemand import OnDemandService
 from transit.streets import StreetNetwork
 from transit.timetable import Timetable
-from web.commands.errors import fail, guarded
+from web.commands.errors import fail, guarded, parse_day
 
 DEFAULT_CACHE_DIR = "var/cache"
 
@@ -61,10 +60,7 @@ DEFAULT_CACHE_DIR = "var/cache"
 def _load(feed: str, day: str, osm: str | None, transfers: str, cache_dir: str, *,
           max_transfers: int = 8, transfer_penalty_s: int = 300
           ) -> tuple[Timetable, Planner]:
-    try:
-        service_date = date.fromisoformat(day)
-    except ValueError:
-        fail(f"--date: {day!r} is not a date YYYY-MM-DD")
+    service_date = parse_day(day)
     path = Path(feed)
     if not path.exists():
         fail(f"--feed: {feed}: no such file or directory")
