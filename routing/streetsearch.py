@@ -80,6 +80,10 @@ class StreetSearch:
         nodes = self.touched[:n].copy()
         return nodes, self.dist[nodes].copy()
 
+    def cost_to(self, nodes: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Return the cost of the last :meth:`run` at ``nodes`` (+inf where not reached)."""
+        return self.dist[nodes]
+
     def path(self, node: int) -> list[int]:
         """Return the nodes from a source to ``node`` of the last :meth:`run`."""
         out = [node]

@@ -96,14 +96,12 @@ class Walker:
         out = np.full(len(candidates), np.nan)
         if self._search is None or self.stop_node[stop] < 0:
             return out
-        nodes, dist = self._search.run(np.array([self.stop_node[stop]]),
-                                       np.array([self.stop_snap_m[stop]]), limit_m)
-        reach = dict(zip(nodes.tolist(), dist.tolist(), strict=True))
-        for i, c in enumerate(candidates.tolist()):
-            u = int(self.stop_node[c])
-            if u < 0:
-                continue
-            out[i] = reach[u] + float(self.stop_snap_m[c]) if u in reach else np.inf
+        self._search.run(np.array([self.stop_node[stop]]),
+                         np.array([self.stop_snap_m[stop]]), limit_m)
+        node = self.stop_node[candidates]
+        snapped = node >= 0
+        out[snapped] = (self._search.cost_to(node[snapped])
+                        + self.stop_snap_m[candidates[snapped]])
         return out
 
     def between(self, a: tuple[float, float], b: tuple[float, float]
@@ -114,11 +112,11 @@ class Walker:
             nb_, db = self._index.nearest(b[0], b[1], self.max_snap_m)
             if na >= 0 and nb_ >= 0 and da <= self.max_snap_m and db <= self.max_snap_m:
                 crow = float(haversine_m(a[0], a[1], b[0], b[1]))
-                nodes, dist = self._search.run(np.array([na]), np.array([da]),
-                                               crow * 3.0 + 2 * self.max_snap_m + 100.0)
-                reach = dict(zip(nodes.tolist(), dist.tolist(), strict=True))
-                if nb_ in reach:
-                    m = reach[nb_] + db
+                self._search.run(np.array([na]), np.array([da]),
+                                 crow * 3.0 + 2 * self.max_snap_m + 100.0)
+                to_b = float(self._search.cost_to(np.array([nb_]))[0])
+                if to_b < np.inf:
+                    m = to_b + db
                     assert self.streets is not None
                     path = self._search.path(nb_)
                     pts = [a] + [(float(self.streets.node_lat[u]),
