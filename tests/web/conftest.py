@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
 from gtfs.democity import DemoCity, generate_demo_city
 from web.app import create_app, services_of
+from web.cli import cli
 from web.services.container import Services
 
 DAY = "2026-10-07"  # the demo feed's sample weekday
@@ -39,6 +41,12 @@ def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def city(tmp_path_factory: pytest.TempPathFactory) -> DemoCity:
     """A size-1 demo city in DATA_DIR/demo of a temporary DATA_DIR, one per test module."""
     return generate_demo_city(tmp_path_factory.mktemp("data") / "demo", size=1)
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """Run ``tsunagu ARGS`` in click's runner; return exit code, stdout and stderr."""
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
 
 
 def make_app(data_root: Path, db_dir: Path, **extra: Any) -> Flask:

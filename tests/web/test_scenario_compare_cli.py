@@ -7,26 +7,20 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from gtfs.democity import DemoCity
-from web.cli import cli
+from tests.web.conftest import run_cli
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "docs" / "scenarios"
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_compare_writes_the_report(city: DemoCity, tmp_path: Path) -> None:
     """The report has the KPI table (absolute + delta), the charts and a map per alternative."""
     out = tmp_path / "cmp"
-    code, stdout, err = _run("scenario", "compare", str(SCENARIOS / "base.yml"),
-                             str(SCENARIOS / "alt1_brt_branch.yml"), "--out", str(out),
-                             "--base-dir", str(city.out_dir), "--trips", "30", "--departures",
-                             "1", "--origins", "40", "--seed", "2")
+    code, stdout, err = run_cli("scenario", "compare", str(SCENARIOS / "base.yml"),
+                                str(SCENARIOS / "alt1_brt_branch.yml"), "--out", str(out),
+                                "--base-dir", str(city.out_dir), "--trips", "30", "--departures",
+                                "1", "--origins", "40", "--seed", "2")
     assert code == 0, err
     assert "Door-to-door, mean [min]" in stdout and "alt1_brt_branch" in stdout
     assert "report:" in stdout
@@ -50,14 +44,14 @@ def test_bad_scenario_is_one_line_exit_2(city: DemoCity, tmp_path: Path) -> None
     bad.write_text("version: 1\nname: bad\nbase: {dir: x, feed: gtfs.zip}\n"
                    "modifications:\n  - kind: remove-routes\n    route_ids: [NOPE]\n",
                    encoding="utf-8")
-    code, _, err = _run("scenario", "compare", str(SCENARIOS / "base.yml"), str(bad),
-                             "--out", str(tmp_path / "o"), "--base-dir", str(city.out_dir),
-                             "--trips", "5", "--departures", "1", "--origins", "5")
+    code, _, err = run_cli("scenario", "compare", str(SCENARIOS / "base.yml"), str(bad),
+                                "--out", str(tmp_path / "o"), "--base-dir", str(city.out_dir),
+                                "--trips", "5", "--departures", "1", "--origins", "5")
     assert code == 2
     assert err.startswith("error: ") and err.count("\n") == 1
     assert "bad.yml" in err
-    code, _, err = _run("scenario", "compare", str(tmp_path / "missing.yml"), "--out",
-                        str(tmp_path / "o2"))
+    code, _, err = run_cli("scenario", "compare", str(tmp_path / "missing.yml"), "--out",
+                           str(tmp_path / "o2"))
     assert code == 2 and "missing.yml" in err and err.count("\n") == 1
 
 
@@ -68,8 +62,8 @@ def test_accessibility_command_writes_cells(city: DemoCity, tmp_path: Path) -> N
         lines = fh.read().splitlines()
     cells.write_text("\n".join(lines[:1] + lines[1:3300:110]) + "\n", encoding="utf-8")
     out = tmp_path / "access.csv"
-    code, stdout, err = _run("accessibility", "--feed", str(city.feed_path), "--cells",
-                             str(cells), "--departures", "2", "--out", str(out))
+    code, stdout, err = run_cli("accessibility", "--feed", str(city.feed_path), "--cells",
+                                str(cells), "--departures", "2", "--out", str(out))
     assert code == 0, err
     assert "30 cells x 2 departures" in stdout
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
@@ -77,16 +71,16 @@ def test_accessibility_command_writes_cells(city: DemoCity, tmp_path: Path) -> N
     for r in rows:
         assert float(r["jobs_30min"]) <= float(r["jobs_45min"]) <= float(r["jobs_60min"])
     assert any(float(r["jobs_60min"]) > 0 for r in rows)
-    code, _, err = _run("accessibility", "--cells", str(cells), "--out", str(out))
+    code, _, err = run_cli("accessibility", "--cells", str(cells), "--out", str(out))
     assert code == 2 and err.startswith("error: give one of --feed or --scenario")
 
 
 def test_compare_json(city: DemoCity, tmp_path: Path) -> None:
     """--json prints the comparison: scenarios with KPIs, the KPI table and the files."""
-    code, stdout, err = _run("scenario", "compare", str(SCENARIOS / "base.yml"),
-                             str(SCENARIOS / "alt2_drt_replaces_feeders.yml"), "--out",
-                             str(tmp_path / "j"), "--base-dir", str(city.out_dir), "--trips",
-                             "20", "--departures", "1", "--origins", "20", "--json")
+    code, stdout, err = run_cli("scenario", "compare", str(SCENARIOS / "base.yml"),
+                                str(SCENARIOS / "alt2_drt_replaces_feeders.yml"), "--out",
+                                str(tmp_path / "j"), "--base-dir", str(city.out_dir), "--trips",
+                                "20", "--departures", "1", "--origins", "20", "--json")
     assert code == 0, err
     info = json.loads(stdout)
     assert [s["name"] for s in info["scenarios"]] == ["base", "alt2_drt_replaces_feeders"]
